@@ -1,0 +1,45 @@
+# Quick start: `make site` builds the site and PDFs into site/, `make test` runs every test.
+# Both set up everything first (virtual environment from the lock file, system libraries).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: site test check serve setup system system-test lock clean
+
+site: setup
+	$(BIN)/guide build
+
+check: setup
+	$(BIN)/guide check
+
+serve: setup
+	$(BIN)/guide serve
+
+test: setup system-test
+	$(BIN)/python -m pytest
+
+setup: $(STAMP) system
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+# System libraries WeasyPrint needs (Pango, HarfBuzz subsetting); tests also need Chromium.
+system:
+	@tools/system-deps.sh site
+
+system-test:
+	@tools/system-deps.sh test
+
+# Re-resolve the pinned dependencies after changing pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras \
+		--generate-hashes --extra test --output-file requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) build site .pytest_cache

@@ -1,0 +1,78 @@
+"""The build as a straight pipeline: check -> generate pages -> site engine -> swap in.
+
+The new site is built beside the old one and only moved into place when every
+step has succeeded, so broken content never leaves a half-written site/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .load import Content, ContentError, load_content
+from .pages import build_docs
+
+DOCS_DIR = Path("build/docs")  # must match docs_dir in mkdocs.yml
+
+
+class BuildError(Exception):
+    pass
+
+
+def check(root: Path) -> Content:
+    """Load and validate all content, or raise BuildError listing every problem."""
+    try:
+        return load_content(root)
+    except ContentError as err:
+        lines = [f"Innehållet har {len(err.problems)} fel. Inget har byggts.", ""]
+        lines += [str(p) for p in err.problems]
+        raise BuildError("\n".join(lines)) from err
+
+
+def generate_docs(root: Path) -> Content:
+    """Check the content, then write the engine's docs folder (build/docs) in one swap."""
+    content = check(root)
+    target = root / DOCS_DIR
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="docs-", dir=target.parent))
+    try:
+        build_docs(content, root, staging / "docs")
+        _swap(staging / "docs", target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return content
+
+
+def build_site(root: Path, site_dir: Path | None = None) -> Path:
+    """Build the whole site into site_dir (default: site/), replacing it only on success."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    generate_docs(root)
+    site_dir = (site_dir or root / "site").resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
+    try:
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(staging / "site"),
+                             docs_dir=str(root / DOCS_DIR))
+        try:
+            build(config)
+        except Exception as err:  # the engine's own errors, e.g. a broken link in strict mode
+            raise BuildError(f"Webbplatsen kunde inte byggas: {err}") from err
+        _swap(staging / "site", site_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return site_dir
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Replace target by new with two renames, so target is never half-written."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

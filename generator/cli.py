@@ -1,0 +1,78 @@
+"""The `guide` command: check content, build the site, preview it.
+
+    guide check   validate every content file and print every problem found
+    guide build   check, generate the pages, build the site into site/
+    guide serve   live preview on http://127.0.0.1:8000, rebuilt when content changes
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from .build import BuildError, build_site, check, generate_docs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="guide", description="Vägledningens generator.")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="projektets mapp (standard: aktuell mapp)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="kontrollera innehållet")
+    build = commands.add_parser("build", help="bygg webbplatsen till site/")
+    build.add_argument("--site-dir", type=Path, default=None, help="målmapp (standard: site/)")
+    serve = commands.add_parser("serve", help="förhandsgranska med automatisk omladdning")
+    serve.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    root = args.root.resolve()
+
+    try:
+        if args.command == "check":
+            content = check(root)
+            print(f"Innehållet är korrekt: {len(content.files)} filer kontrollerade.")
+        elif args.command == "build":
+            started = time.perf_counter()
+            target = build_site(root, args.site_dir)
+            print(f"Webbplatsen är byggd i {target} ({time.perf_counter() - started:.1f} s).")
+        elif args.command == "serve":
+            _serve(root, args.port)
+    except BuildError as err:
+        print(err, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _serve(root: Path, port: int) -> None:
+    """Regenerate pages when content or templates change; MkDocs reloads the browser."""
+    from mkdocs.commands.serve import serve
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    generate_docs(root)
+
+    class Regenerate(FileSystemEventHandler):
+        def on_any_event(self, event) -> None:
+            if event.is_directory or event.event_type not in ("modified", "created", "deleted", "moved"):
+                return
+            try:
+                generate_docs(root)
+                print("Sidorna är uppdaterade.")
+            except BuildError as err:  # keep the last good pages while the maintainer fixes the file
+                print(err, file=sys.stderr)
+
+    observer = Observer()
+    for folder in ("guidance", "checklists", "docs", "generator/templates"):
+        if (root / folder).is_dir():
+            observer.schedule(Regenerate(), str(root / folder), recursive=True)
+    observer.start()
+    try:
+        serve(str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{port}", livereload=True)
+    finally:
+        observer.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

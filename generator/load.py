@@ -1,0 +1,315 @@
+"""Load the content: read every YAML file, validate it, resolve references.
+
+Every problem found is collected (never only the first) as a `Problem` that
+names the file, the line, the field and what to write instead, in Swedish.
+`load_content` either returns a complete `Content` or raises `ContentError`
+with all problems: nothing half-loaded ever reaches the renderers.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from . import model
+from .messages import describe_validation_error, describe_yaml_error
+
+CONTENT_DIRS = ("guidance", "checklists")
+
+# Keys whose values point at an id elsewhere: key -> kind of target.
+REFERENCE_KEYS = {
+    "källa": "source",
+    "del_av": "actor",
+    "upptäcks_av": "actor",
+    "nätverk": "network",
+}
+TARGET_NAMES = {"source": "källa", "actor": "aktör", "network": "nätverk"}
+TARGET_FILES = {
+    "source": "guidance/kallor.yml",
+    "actor": "guidance/aktorer.yml",
+    "network": "guidance/resursnatverk.yml",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line))
+        super().__init__(f"{len(self.problems)} fel i innehållet")
+
+
+@dataclass
+class Content:
+    """All validated content, by kind, plus lookups by id."""
+
+    site: model.SiteFile
+    sources: dict[str, model.Source]
+    actors: model.ActorsFile
+    housing: model.HousingFile
+    signs: model.SignsFile
+    collaboration: model.CollaborationFile
+    school: model.SchoolFile
+    network: model.NetworkFile
+    regions: list[model.RegionFile]
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def actor_by_id(self) -> dict[str, model.Actor]:
+        return {a.id: a for a in self.actors.actors}
+
+
+@dataclass
+class _Parsed:
+    rel: str
+    kind: type[BaseModel]
+    raw: Any
+    value: BaseModel | None = None
+
+
+def content_files(root: Path) -> list[Path]:
+    files: list[Path] = []
+    for folder in CONTENT_DIRS:
+        base = root / folder
+        if base.is_dir():
+            files.extend(sorted(p for p in base.rglob("*") if p.suffix in (".yml", ".yaml")))
+    return files
+
+
+def kind_for(rel: str) -> type[BaseModel] | None:
+    return next((k for k in model.FILE_KINDS if fnmatch.fnmatch(rel, k.pattern)), None)
+
+
+def load_content(root: Path) -> Content:
+    problems: list[Problem] = []
+    parsed: list[_Parsed] = []
+    for path in content_files(root):
+        rel = path.relative_to(root).as_posix()
+        kind = kind_for(rel)
+        if kind is None:
+            if not rel.startswith("checklists/"):  # checklists get their model with the PDF side
+                problems.append(Problem(rel, 1, "", _unknown_file_message()))
+            continue
+        raw = _read_yaml(path, rel, problems)
+        if raw is None:
+            continue
+        item = _Parsed(rel, kind, raw)
+        try:
+            item.value = kind.model_validate(_plain(raw))
+        except ValidationError as err:
+            problems.extend(_validation_problems(rel, kind, raw, err))
+        parsed.append(item)
+
+    problems.extend(_missing_files(parsed))
+    problems.extend(_check_ids_and_references(parsed))
+    if problems:
+        raise ContentError(problems)
+    return _assemble(parsed, root)
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        problems.append(Problem(rel, line, "", (
+            "Filen är inte sparad som UTF-8, så tecknen på den här raden (till exempel å, ä, ö) "
+            "kan inte läsas. Spara filen med teckenkodningen UTF-8 i din textredigerare.")))
+        return None
+    try:
+        raw = YAML(typ="rt").load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        problems.append(Problem(rel, (mark.line + 1) if mark else 1, "", describe_yaml_error(err)))
+        return None
+    if raw is None:
+        problems.append(Problem(rel, 1, "", "Filen är tom. Skriv innehållet eller ta bort filen."))
+        return None
+    if not isinstance(raw, CommentedMap):
+        problems.append(Problem(rel, 1, "", (
+            "Filen ska börja med fält i formen \"namn: värde\", till exempel \"granskad: 2026-11-23\".")))
+        return None
+    return raw
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's round-trip types -> plain dicts, lists and strs."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _unknown_file_message() -> str:
+    known = ", ".join(k.pattern for k in model.FILE_KINDS)
+    return f"Okänd innehållsfil: generatorn vet inte vad den ska innehålla. Kända filer är: {known}."
+
+
+# --- line numbers --------------------------------------------------------------
+
+
+def _line_of(raw: Any, loc: tuple[Any, ...]) -> int:
+    """The 1-based line of the value at `loc`, or of the nearest parent that exists."""
+    node, line = raw, 1
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            line = node.lc.key(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+            line = node.lc.item(key)[0] + 1
+            node = node[key]
+        else:
+            break
+    return line
+
+
+def _field_path(raw: Any, loc: tuple[Any, ...]) -> str:
+    """`aktörer › nr 3 (god-man) › ansvar`: list positions 1-based, with the item's id."""
+    parts: list[str] = []
+    node = raw
+    for key in loc:
+        if isinstance(key, int):
+            label = f"nr {key + 1}"
+            if isinstance(node, list) and key < len(node) and isinstance(node[key], dict) and "id" in node[key]:
+                label += f" ({node[key]['id']})"
+            parts.append(label)
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return " › ".join(parts)
+
+
+def _validation_problems(rel: str, kind: type[BaseModel], raw: Any, err: ValidationError) -> Iterator[Problem]:
+    for error in err.errors():
+        loc = tuple(k for k in error["loc"] if not (isinstance(k, str) and k.startswith("function-")))
+        # pydantic puts Annotated before-validator steps into loc; drop model-class names.
+        loc = tuple(k for k in loc if not (isinstance(k, str) and k[:1].isupper() and k.startswith("_")))
+        yield Problem(rel, _line_of(raw, loc), _field_path(raw, loc), describe_validation_error(kind, loc, error))
+
+
+# --- ids and references ----------------------------------------------------
+
+
+def _walk(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, path + (index,))
+
+
+def _missing_files(parsed: list[_Parsed]) -> Iterator[Problem]:
+    present = {p.kind for p in parsed}
+    for kind in model.FILE_KINDS:
+        if kind not in present and "*" not in kind.pattern:
+            yield Problem(kind.pattern, 1, "", "Filen saknas. Den behövs för att bygga webbplatsen.")
+
+
+def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
+    seen: dict[str, tuple[str, int]] = {}
+    targets: dict[str, set[str]] = {"source": set(), "actor": set(), "network": set()}
+    for p in parsed:
+        if isinstance(p.value, model.SourcesFile):
+            targets["source"] |= {s.id for s in p.value.sources}
+        elif isinstance(p.value, model.ActorsFile):
+            targets["actor"] |= {a.id for a in p.value.actors}
+        elif isinstance(p.value, model.NetworkFile):
+            targets["network"].add(p.value.id)
+
+    for p in parsed:
+        for path, node in _walk(p.raw):
+            if not isinstance(node, dict):
+                continue
+            if isinstance(node.get("id"), str):
+                ident, line = node["id"], _line_of(p.raw, path + ("id",))
+                if ident in seen:
+                    first_file, first_line = seen[ident]
+                    yield Problem(p.rel, line, _field_path(p.raw, path + ("id",)), (
+                        f"Id \"{ident}\" används redan i {first_file} på rad {first_line}. "
+                        "Varje id måste vara unikt: välj ett annat, till exempel "
+                        f"\"{ident}-2\" eller ett mer beskrivande."))
+                else:
+                    seen[ident] = (p.rel, line)
+            for key, target in REFERENCE_KEYS.items():
+                if key not in node or (key == "källa" and isinstance(p.value, model.SourcesFile)):
+                    continue
+                values = node[key] if isinstance(node[key], list) else [node[key]]
+                for index, ref in enumerate(values):
+                    sub = path + ((key, index) if isinstance(node[key], list) else (key,))
+                    yield from _check_reference(p, sub, ref, target, targets)
+            if "källor" in node and not isinstance(p.value, model.SourcesFile) and isinstance(node["källor"], list):
+                for index, ref in enumerate(node["källor"]):
+                    if isinstance(ref, str):  # shorthand citation "- forebygg-2025"
+                        yield from _check_reference(p, path + ("källor", index), ref, "source", targets)
+
+
+def _check_reference(p: _Parsed, path: tuple[Any, ...], ref: Any, target: str,
+                     targets: dict[str, set[str]]) -> Iterator[Problem]:
+    if not isinstance(ref, str) or ref in targets[target] or not targets[target]:
+        return
+    near = sorted(targets[target], key=lambda t: _distance(ref, t))[:3]
+    yield Problem(p.rel, _line_of(p.raw, path), _field_path(p.raw, path), (
+        f"Det finns ingen {TARGET_NAMES[target]} med id \"{ref}\" i {TARGET_FILES[target]}. "
+        f"Menade du {' eller '.join(repr(n).replace(chr(39), chr(34)) for n in near)}? "
+        f"Skriv ett id som finns där, eller lägg först till {TARGET_NAMES[target]}en i {TARGET_FILES[target]}."))
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance, for "did you mean" suggestions."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+# --- assembling ----------------------------------------------------------------
+
+
+def _assemble(parsed: list[_Parsed], root: Path) -> Content:
+    by_kind: dict[type[BaseModel], list[BaseModel]] = {}
+    for p in parsed:
+        by_kind.setdefault(p.kind, []).append(p.value)
+    one = lambda kind: by_kind[kind][0]  # noqa: E731
+    regions = sorted(by_kind.get(model.RegionFile, []), key=lambda r: r.region)
+    return Content(
+        site=one(model.SiteFile),
+        sources={s.id: s for s in one(model.SourcesFile).sources},
+        actors=one(model.ActorsFile),
+        housing=one(model.HousingFile),
+        signs=one(model.SignsFile),
+        collaboration=one(model.CollaborationFile),
+        school=one(model.SchoolFile),
+        network=one(model.NetworkFile),
+        regions=regions,
+        files={p.rel: root / p.rel for p in parsed},
+    )

@@ -1,0 +1,131 @@
+"""Swedish error messages for maintainers: what is wrong and what to write instead."""
+
+from __future__ import annotations
+
+import datetime
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from ruamel.yaml.error import MarkedYAMLError
+
+EXAMPLE_DATE = "2026-11-23"
+
+
+def _model_at(kind: type[BaseModel], loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, Any]:
+    """Follow `loc` (YAML keys and list positions) through the model classes.
+
+    Returns the model class that holds the last key, and that key's annotation.
+    """
+    current: Any = kind
+    holder: type[BaseModel] | None = None
+    annotation: Any = kind
+    for key in loc:
+        current = _unwrap(current)
+        if isinstance(key, int):
+            args = typing.get_args(current)
+            current = args[0] if args else current
+            annotation = current
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return holder, None
+        holder = current
+        info = next((f for n, f in current.model_fields.items() if (f.alias or n) == key), None)
+        if info is None:
+            return holder, None
+        current = annotation = info.annotation
+    return holder, annotation
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`Annotated[X, ...]` -> X and `X | None` -> X."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def expected(annotation: Any) -> str:
+    """What a value of this type looks like, in words."""
+    annotation = _unwrap(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        return "en lista, med en rad per punkt som börjar med \"- \""
+    if annotation is datetime.date:
+        return f"ett datum i formen ÅÅÅÅ-MM-DD, till exempel {EXAMPLE_DATE}"
+    if annotation is int:
+        return "ett heltal, till exempel 2020"
+    if annotation is bool:
+        return "true (ja) eller false (nej)"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        names = [f.alias or n for n, f in annotation.model_fields.items() if f.is_required()]
+        return "ett block med fälten " + ", ".join(f"\"{n}\"" for n in names)
+    return "en text"
+
+
+def _allowed_keys(model_class: type[BaseModel] | None) -> str:
+    if model_class is None:
+        return ""
+    names = [f.alias or n for n, f in model_class.model_fields.items()]
+    return "Tillåtna fält här är: " + ", ".join(names) + "."
+
+
+VALUE_ERRORS = {
+    "invalid_id": ("Ett id får bara innehålla små bokstäver a–z (inte å, ä, ö), siffror och "
+                   "bindestreck, till exempel \"socialtjansten\" eller \"lag-skolnarvaro\"."),
+    "invalid_email": "Skriv en e-postadress i formen namn@exempel.se.",
+    "invalid_url": "Skriv en fullständig webbadress som börjar med https://.",
+}
+
+
+def describe_validation_error(kind: type[BaseModel], loc: tuple[Any, ...], error: dict[str, Any]) -> str:
+    kind_of_error = error["type"]
+    holder, annotation = _model_at(kind, loc)
+    key = loc[-1] if loc else ""
+    got = error.get("input")
+    if kind_of_error == "missing":
+        return f"Fältet \"{key}\" saknas. Lägg till \"{key}:\" med {expected(annotation)}."
+    if kind_of_error == "extra_forbidden":
+        return f"Okänt fält \"{key}\". Kontrollera stavningen. {_allowed_keys(holder)}"
+    if kind_of_error == "value_error":
+        code = str(error.get("ctx", {}).get("error", ""))
+        if code in VALUE_ERRORS:
+            return f"Ogiltigt värde \"{got}\". {VALUE_ERRORS[code]}"
+    if kind_of_error in ("too_short", "string_too_short"):
+        return f"Får inte vara tomt. Skriv {expected(annotation)}."
+    if kind_of_error in ("greater_than_equal", "less_than_equal"):
+        return f"Värdet {got} är orimligt. Skriv {expected(annotation)}."
+    shown = "ingenting" if got is None else f"\"{got}\"" if not isinstance(got, (dict, list)) else (
+        "ett block" if isinstance(got, dict) else "en lista")
+    return f"Här står {shown}, men det ska vara {expected(annotation)}."
+
+
+YAML_PROBLEMS = {
+    "mapping values are not allowed here": (
+        "Ett kolon (:) står på fel ställe. Om texten innehåller \": \", sätt hela texten inom "
+        "citattecken, till exempel text: \"Obs: så här\"."),
+    "found character '\\t' that cannot start any token": (
+        "Raden innehåller ett tabbtecken. Använd mellanslag för indrag, aldrig tabb."),
+    "found duplicate key": (
+        "Samma fält står två gånger i samma block. Ta bort eller byt namn på det ena."),
+    "could not find expected ':'": (
+        "Ett fältnamn saknar kolon, eller en text som fortsätter på nästa rad har fel indrag."),
+    "expected <block end>, but found": (
+        "Indraget stämmer inte. Rader i samma lista eller block ska börja i samma kolumn."),
+    "found unexpected end of stream": "Ett citattecken öppnas men stängs aldrig.",
+}
+
+
+def describe_yaml_error(err: MarkedYAMLError) -> str:
+    problem = f"{err.problem or ''} {err.context or ''}"
+    for needle, advice in YAML_PROBLEMS.items():
+        if needle in problem:
+            return f"Filen går inte att läsa (YAML-fel). {advice}"
+    return (f"Filen går inte att läsa (YAML-fel: {err.problem}). Kontrollera indrag, kolon och "
+            "citattecken på raden och raden före.")

@@ -1,0 +1,170 @@
+"""Render the site's Markdown pages from the content with Jinja2.
+
+Every value from content passes through `escape_markdown` on its way into a
+page, so text in a YAML file can never become HTML, script or a link: it is
+shown as the characters the maintainer wrote. Templates produce the page
+structure; they never read files or data sources themselves.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+import shutil
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+import yaml
+from babel.dates import format_date
+from markupsafe import Markup
+
+from . import model
+from .inflect import search_forms
+from .load import Content
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Generated page -> template. The order is the order of the site's sections.
+PAGES = {
+    "aktorer.md": "pages/aktorer.md.j2",
+    "boendeformer.md": "pages/boendeformer.md.j2",
+    "varningssignaler.md": "pages/varningssignaler.md.j2",
+    "samverkan.md": "pages/samverkan.md.j2",
+    "skola.md": "pages/skola.md.j2",
+    "kontakter.md": "pages/kontakter.md.j2",
+}
+
+# Characters Python-Markdown treats as markup when not backslash-escaped
+# (its ESCAPED_CHARS, plus "|" for tables).
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()>#+\-.!|])")
+
+
+def escape_markdown(text: Any) -> Markup:
+    """Plain text -> Markdown that renders as exactly that text."""
+    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return Markup(html.escape(escaped, quote=True).replace("\n", " "))
+
+
+def _finalize(value: Any) -> Any:
+    """Applied to every {{ expression }}: content is escaped unless a filter made it markup."""
+    if value is None:
+        return ""
+    if isinstance(value, (Markup, int, datetime.date)):
+        return value
+    if model.ID_PATTERN.match(str(value)):  # ids and slugs: a-z, 0-9 and "-", safe as they are
+        return value
+    return escape_markdown(value)
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Text with blank lines between paragraphs -> escaped Markdown paragraphs."""
+    if not text:
+        return Markup("")
+    parts = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return Markup("\n\n").join(escape_markdown(" ".join(p.split())) for p in parts)
+
+
+def swedish_date(value: datetime.date) -> str:
+    return format_date(value, "d MMMM y", locale="sv")
+
+
+def link(url: str) -> Markup:
+    """A source URL (validated to start with http(s)://) as a Markdown autolink target."""
+    safe = html.escape(url.replace(" ", "%20").replace("(", "%28").replace(")", "%29"), quote=True)
+    return Markup(safe)
+
+
+def hidden_search_terms(terms: Iterable[str]) -> Markup:
+    """Inflected forms of the terms in a block the search indexes but nobody sees or hears."""
+    forms = search_forms([t for t in terms if t])
+    if not forms:
+        return Markup("")
+    words = " ".join(html.escape(f) for f in forms)
+    return Markup(f'<p class="sokord" hidden>{words}</p>')
+
+
+class Renderer:
+    """Holds the Jinja environment and the content every template sees."""
+
+    def __init__(self, content: Content):
+        self.content = content
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            autoescape=True,
+            finalize=_finalize,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            paragraphs=paragraphs,
+            date=swedish_date,
+            link=link,
+            search_terms=hidden_search_terms,
+            citation=self.citation,
+        )
+        self.env.globals.update(
+            site=content.site,
+            actor_by_id=content.actor_by_id,
+            sources=content.sources,
+            page_citations=self.page_citations,
+        )
+
+    def citation(self, cite: model._Citation) -> str:
+        source = self.content.sources[cite.source]
+        text = f"{source.publisher}: {source.title} ({source.year})"
+        return f"{text}, {cite.section}" if cite.section else text
+
+    def page_citations(self, file_model: model.Model) -> list[model._Citation]:
+        """The file's citations, then every item's own, each once, in order of appearance."""
+        found: dict[tuple[str, str | None], model._Citation] = {}
+
+        def visit(node: Any) -> None:
+            if isinstance(node, model.Model):
+                for cite in getattr(node, "citations", []) or []:
+                    if isinstance(cite, model._Citation):
+                        found.setdefault((cite.source, cite.section), cite)
+                for name in type(node).model_fields:
+                    visit(getattr(node, name))
+            elif isinstance(node, (list, tuple)):
+                for item in node:
+                    visit(item)
+
+        visit(file_model)
+        return list(found.values())
+
+    def render(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(**context)
+
+    def footer(self, reviewed: datetime.date, citations: list[model._Citation]) -> str:
+        return self.render("pages/_footer.md.j2", reviewed=reviewed, citations=citations)
+
+
+def build_docs(content: Content, root: Path, out_dir: Path) -> list[Path]:
+    """Write the complete docs folder for the site engine: hand-written + generated pages."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    shutil.copytree(root / "docs", out_dir)
+    renderer = Renderer(content)
+    written = []
+    for page in sorted(out_dir.rglob("*.md")):  # hand-written pages get the same footer
+        text = page.read_text(encoding="utf-8")
+        meta = _front_matter(text)
+        if "granskad" in meta:
+            page.write_text(text.rstrip() + "\n\n" + renderer.footer(meta["granskad"], []), encoding="utf-8")
+        written.append(page)
+    for name, template in PAGES.items():
+        target = out_dir / name
+        target.write_text(renderer.render(template, content=content), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def _front_matter(text: str) -> dict[str, Any]:
+    if not text.startswith("---\n"):
+        return {}
+    end = text.find("\n---", 4)
+    return yaml.safe_load(text[4:end]) or {} if end > 0 else {}

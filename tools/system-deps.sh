@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Checks the system packages the project needs and installs the missing ones with apt.
+#   tools/system-deps.sh site   libraries WeasyPrint needs to write PDFs
+#   tools/system-deps.sh test   the same, plus Debian's Chromium for the browser tests
+set -euo pipefail
+
+need_libs=(libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
+           libharfbuzz-subset.so.0:libharfbuzz-subset0)
+missing=()
+for pair in "${need_libs[@]}"; do
+  lib=${pair%%:*}; pkg=${pair##*:}
+  ldconfig -p | grep -q "$lib" || missing+=("$pkg")
+done
+if [ "${1:-site}" = test ]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "Installerar systempaket: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "Systempaket saknas: ${missing[*]}" >&2
+  echo "Installera dem, till exempel: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
