@@ -1,0 +1,73 @@
+"""Swedish search, run in the built site's own search engine in Chromium.
+
+Material's search adds a trailing wildcard, so a query finds longer forms of
+a word but not shorter ones; the generator adds inflected forms of key terms
+to the index. These queries are the forms people actually type.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+# query -> the page (and section) the first results must include
+QUERIES = {
+    "familjehemmet": "boendeformer/#familjehem",
+    "familjehemmen": "boendeformer/#familjehem",
+    "stödboendet": "boendeformer/#stodboende",
+    "nätverkshemmet": "boendeformer/#natverkshem",
+    "varningssignal": "varningssignaler/",
+    "varningssignalerna": "varningssignaler/",
+    "överförmyndaren": "aktorer/#overformyndaren",
+    "socialtjänstens": "aktorer/#socialtjansten",
+    "gode män": "aktorer/#god-man",
+    "migrationsverkets": "aktorer/#migrationsverket",
+    "skolplikten": "skola/#ratt-till-skola",
+    "individnivån": "samverkan/#individniva",
+    "människohandeln": "varningssignaler/",
+    "dalarnas": "kontakter/#dalarna",
+    "hvb": "boendeformer/#hvb",
+}
+
+
+META = "document.querySelector('.md-search-result__meta')"
+
+
+def search(page, query: str) -> list[str]:
+    """Type a query in the site's search box, as a person does, and return the result links."""
+    box = page.locator("input.md-search__input")
+    box.fill("")
+    box.press_sequentially(query, delay=15)
+    page.wait_for_function(f"() => !/Skriv|Initialiserar/.test({META}.textContent)")
+    page.wait_for_timeout(300)  # let the results for the last keystroke settle
+    return page.eval_on_selector_all("a.md-search-result__link", "els => els.map(e => e.href)")
+
+
+@pytest.fixture(scope="module")
+def search_page(browser, server):
+    page = browser.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+    page.goto(server + "/")
+    page.wait_for_selector("input.md-search__input")
+    yield page
+    assert outside == [], f"requests left the site: {outside}"
+    page.close()
+
+
+@pytest.mark.parametrize("query,expected", QUERIES.items())
+def test_swedish_query_finds_page(search_page, server, query, expected):
+    hits = [_without_query(h, server) for h in search(search_page, query)]
+    matches = [h for h in hits[:5] if h == expected or (expected.endswith("/") and h.startswith(expected))]
+    assert matches, (
+        f"'{query}' should find {expected}, got {hits[:5]}")
+
+
+def _without_query(url: str, server: str) -> str:
+    """`http://host/boendeformer/?h=q#hvb` -> `boendeformer/#hvb`."""
+    path, _, fragment = url.removeprefix(server + "/").partition("#")
+    path = path.split("?")[0]
+    return f"{path}#{fragment}" if fragment else path
+
+
+def test_nonsense_finds_nothing(search_page):
+    assert search(search_page, "xyzzyqq") == []
