@@ -274,11 +274,11 @@ def _check_reference(p: _Parsed, path: tuple[Any, ...], ref: Any, target: str,
                      targets: dict[str, set[str]]) -> Iterator[Problem]:
     if not isinstance(ref, str) or ref in targets[target] or not targets[target]:
         return
-    near = sorted(targets[target], key=lambda t: _distance(ref, t))[:3]
+    nearest = min(targets[target], key=lambda t: _distance(ref, t))
     yield Problem(p.rel, _line_of(p.raw, path), _field_path(p.raw, path), (
         f"Det finns ingen {TARGET_NAMES[target]} med id \"{ref}\" i {TARGET_FILES[target]}. "
-        f"Menade du {' eller '.join(repr(n).replace(chr(39), chr(34)) for n in near)}? "
-        f"Skriv ett id som finns där, eller lägg först till {TARGET_NAMES[target]}en i {TARGET_FILES[target]}."))
+        f"Menade du \"{nearest}\"? Skriv ett id som finns där, eller lägg först till "
+        f"{TARGET_NAMES[target]}en i {TARGET_FILES[target]}."))
 
 
 def _distance(a: str, b: str) -> int:

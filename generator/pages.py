@@ -38,7 +38,7 @@ PAGES = {
 
 # Characters Python-Markdown treats as markup when not backslash-escaped
 # (its ESCAPED_CHARS, plus "|" for tables).
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()>#+\-.!|])")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
 def escape_markdown(text: Any) -> Markup:

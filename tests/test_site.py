@@ -1,0 +1,136 @@
+"""The built site: every item is on its page, every page shows sources and review date,
+nothing is fetched from elsewhere, and markup in content stays text."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from generator import model
+from generator.build import build_site
+
+PAGE_OF_KIND = {
+    model.ActorsFile: "aktorer", model.HousingFile: "boendeformer", model.SignsFile: "varningssignaler",
+    model.CollaborationFile: "samverkan", model.SchoolFile: "skola", model.NetworkFile: "kontakter",
+    model.RegionFile: "kontakter",
+}
+GENERATED = sorted(set(PAGE_OF_KIND.values()))
+
+
+def page(site: Path, name: str) -> str:
+    return (site / name / "index.html").read_text(encoding="utf-8")
+
+
+def ids_in(node) -> list[str]:
+    """Every item id in a validated content file (sources' ids live on the sources page)."""
+    found = []
+    if isinstance(node, model.Model):
+        if isinstance(getattr(node, "id", None), str) and not isinstance(node, model.Source):
+            found.append(node.id)
+        for name in type(node).model_fields:
+            found += ids_in(getattr(node, name))
+    elif isinstance(node, list):
+        for item in node:
+            found += ids_in(item)
+    return found
+
+
+def test_every_item_has_an_anchor_on_its_page(site, content):
+    files = [content.actors, content.housing, content.signs, content.collaboration, content.school,
+             content.network, *content.regions]
+    total = 0
+    for f in files:
+        html = page(site, PAGE_OF_KIND[type(f)])
+        ids = ids_in(f)
+        missing = [i for i in ids if f'id="{i}"' not in html]
+        assert not missing, f"{PAGE_OF_KIND[type(f)]}: no anchor for {missing}"
+        total += len(ids)
+    assert total > 150
+
+
+@pytest.mark.parametrize("name", GENERATED + ["", "om"])
+def test_every_page_shows_review_date_and_sources(site, name):
+    html = page(site, name) if name else (site / "index.html").read_text(encoding="utf-8")
+    assert "Senast granskad 23 november 2026" in html
+    assert "Ansvarig för innehållet: Resurscentrum, Strömsunds kommun" in html
+    if name in GENERATED:
+        assert 'id="kallor-och-granskning"' in html
+        assert re.search(r"Förebygg och förbered|Ensamkommande barn i kommunen", html.split('id="kallor-och-granskning"')[1])
+
+
+def test_asylum_pact_notice_where_content_may_change(site):
+    html = page(site, "aktorer")
+    god_man = html.split('id="god-man"')[1].split("<h2")[0]
+    assert "Kan ha ändrats efter 12 juni 2026" in god_man
+    assert "migrations- och asylpakt" in god_man
+    police = html.split('id="polisen"')[1].split("<h2")[0]
+    assert "Kan ha ändrats" not in police
+
+
+def test_contacts_are_marked_with_their_year(site):
+    html = page(site, "kontakter")
+    assert "Uppgifterna är från 2020" in html
+    assert html.count("Uppgifter från 2020") == 3
+    assert 'href="mailto:' in html or "&#109;&#97;&#105;&#108;&#116;&#111;" in html
+
+
+class _Resources(HTMLParser):
+    """Collects every URL the browser would fetch on its own (not plain links)."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "img", "iframe", "source", "audio", "video") and a.get("src"):
+            self.urls.append(a["src"])
+        if tag == "link" and a.get("rel") not in ("canonical", "alternate") and a.get("href"):
+            self.urls.append(a["href"])
+
+
+def test_no_resource_is_loaded_from_elsewhere(site):
+    pages = list(site.rglob("*.html"))
+    assert len(pages) >= 9
+    for html_file in pages:
+        parser = _Resources()
+        parser.feed(html_file.read_text(encoding="utf-8"))
+        external = [u for u in parser.urls if re.match(r"(https?:)?//", u)]
+        assert not external, f"{html_file}: {external}"
+    css = (site / "assets" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert "woff2" in css and "googleapis" not in css
+    assert (site / "assets" / "fonts" / "source-sans-3-latin-400-normal.woff2").stat().st_size > 10_000
+
+
+def test_pages_in_a_browser_make_no_outside_requests(browser, server):
+    page_ = browser.new_page()
+    outside: list[str] = []
+    page_.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+    for name in GENERATED + ["", "om"]:
+        page_.goto(f"{server}/{name}/" if name else server + "/")
+        page_.wait_for_load_state("networkidle")
+    font = page_.evaluate("getComputedStyle(document.body).fontFamily")
+    fonts_loaded = page_.evaluate("document.fonts.check('16px \"Source Sans 3\"')")
+    page_.close()
+    assert outside == []
+    assert "Source Sans 3" in font and fonts_loaded
+
+
+def test_markup_in_content_stays_text(project_copy, tmp_path):
+    evil = '<script>alert("x")</script> [klicka](javascript:alert(1)) <img src=x onerror=alert(1)> **fet** {: #x}'
+    g = project_copy / "guidance"
+    for file, old in [("boendeformer.yml", "namn: Stödboende"), ("aktorer.yml", "namn: Polismyndigheten"),
+                      ("kontakter/dalarna.yml", "roll: Biträdande rektor")]:
+        text = (g / file).read_text(encoding="utf-8")
+        key = old.split(":")[0]
+        (g / file).write_text(text.replace(old, f"{key}: '{evil}'", 1), encoding="utf-8")
+    site = build_site(project_copy, tmp_path / "site")
+    for name in ("boendeformer", "aktorer", "kontakter"):
+        html = page(site, name)
+        assert "<script>alert" not in html and 'href="javascript:' not in html and "<img src=x" not in html
+        assert "<strong>fet</strong>" not in html
+        assert "&lt;script&gt;alert(" in html  # shown as the characters the maintainer wrote
+        assert "[klicka](javascript:alert(1))" in html
