@@ -6,6 +6,7 @@ step has succeeded, so broken content never leaves a half-written site/.
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import tempfile
@@ -32,14 +33,14 @@ def check(root: Path) -> Content:
 
 
 def generate_docs(root: Path) -> Content:
-    """Check the content, then write the engine's docs folder (build/docs) in one swap."""
+    """Check the content, then bring the engine's docs folder (build/docs) up to date."""
     content = check(root)
     target = root / DOCS_DIR
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="docs-", dir=target.parent))
     try:
         build_docs(content, root, staging / "docs")
-        _swap(staging / "docs", target)
+        _sync(staging / "docs", target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return content
@@ -66,6 +67,24 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return site_dir
+
+
+def _sync(new: Path, target: Path) -> None:
+    """Make target equal to new, touching only files that changed.
+
+    Used for build/docs, which `guide serve` has MkDocs watch: replacing the folder
+    would lose the watch, and rewriting unchanged pages would trigger needless rebuilds.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(new.rglob("*")):
+        dest = target / path.relative_to(new)
+        if path.is_dir():
+            dest.mkdir(exist_ok=True)
+        elif not dest.exists() or not filecmp.cmp(path, dest, shallow=False):
+            shutil.copy2(path, dest)
+    for path in sorted(target.rglob("*"), reverse=True):
+        if not (new / path.relative_to(target)).exists():
+            path.unlink() if path.is_file() else shutil.rmtree(path)
 
 
 def _swap(new: Path, target: Path) -> None:

@@ -1,0 +1,67 @@
+"""The `guide` command as a maintainer uses it: build, and a live preview that follows edits."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from generator.inflect import search_forms, word_forms
+
+
+def test_inflected_forms():
+    assert {"familjehemmet", "familjehemmen", "familjehems"} <= word_forms("familjehem")
+    assert "stödboendet" in word_forms("stödboende")
+    assert {"överförmyndaren", "överförmyndarna"} <= word_forms("överförmyndare")
+    assert {"skolan", "skolor", "skolorna"} <= word_forms("skola")
+    assert word_forms("god") == {"god"}  # short words are left alone
+    assert "familjehem" not in search_forms(["Familjehem"])  # already on the page
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def _wait_for(predicate, seconds: float = 40) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def test_serve_rebuilds_when_content_changes(project_copy):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/boendeformer/"
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(project_copy), "serve",
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            cwd=Path(__file__).parent.parent)
+    try:
+        assert _wait_for(lambda: "Stödboende" in _get(url)), "preview never started"
+        housing = project_copy / "guidance" / "boendeformer.yml"
+        housing.write_text(housing.read_text(encoding="utf-8").replace(
+            "namn: Stödboende", "namn: Stödboende för unga", 1), encoding="utf-8")
+        assert _wait_for(lambda: "Stödboende för unga" in _get(url)), "page did not follow the edit"
+        # a broken edit keeps the last good page and the preview running
+        housing.write_text(housing.read_text(encoding="utf-8").replace("namn: Stödboende för unga", "namn:", 1),
+                           encoding="utf-8")
+        time.sleep(3)
+        assert "Stödboende för unga" in _get(url)
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=10)[0].decode("utf-8", "replace")
+    assert "namn: Här står ingenting, men det ska vara en text" in output
