@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .load import Content, ContentError, load_content
 from .pages import build_docs
+from .search import add_terms_to_index
 
 DOCS_DIR = Path("build/docs")  # must match docs_dir in mkdocs.yml
 
@@ -32,18 +33,20 @@ def check(root: Path) -> Content:
         raise BuildError("\n".join(lines)) from err
 
 
-def generate_docs(root: Path) -> Content:
-    """Check the content, then bring the engine's docs folder (build/docs) up to date."""
+def generate_docs(root: Path) -> dict[str, list[str]]:
+    """Check the content, then bring the engine's docs folder (build/docs) up to date.
+
+    Returns the search terms of each section, for `add_terms_to_index`."""
     content = check(root)
     target = root / DOCS_DIR
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="docs-", dir=target.parent))
     try:
-        build_docs(content, root, staging / "docs")
+        terms = build_docs(content, root, staging / "docs")
         _sync(staging / "docs", target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return content
+    return terms
 
 
 def build_site(root: Path, site_dir: Path | None = None) -> Path:
@@ -52,7 +55,7 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
     from mkdocs.config import load_config
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    generate_docs(root)
+    terms = generate_docs(root)
     site_dir = (site_dir or root / "site").resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
@@ -63,6 +66,7 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
             build(config)
         except Exception as err:  # the engine's own errors, e.g. a broken link in strict mode
             raise BuildError(f"Webbplatsen kunde inte byggas: {err}") from err
+        add_terms_to_index(staging / "site", terms)
         _swap(staging / "site", site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from . import model
 from .inflect import search_forms
 from .load import Content
+from .search import location
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -76,15 +77,6 @@ def link(url: str) -> Markup:
     return Markup(safe)
 
 
-def hidden_search_terms(terms: Iterable[str]) -> Markup:
-    """Inflected forms of the terms in a block the search indexes but nobody sees or hears."""
-    forms = search_forms([t for t in terms if t])
-    if not forms:
-        return Markup("")
-    words = " ".join(html.escape(f) for f in forms)
-    return Markup(f'<p class="sokord" hidden>{words}</p>')
-
-
 class Renderer:
     """Holds the Jinja environment and the content every template sees."""
 
@@ -103,7 +95,6 @@ class Renderer:
             paragraphs=paragraphs,
             date=swedish_date,
             link=link,
-            search_terms=hidden_search_terms,
             citation=self.citation,
         )
         self.env.globals.update(
@@ -111,7 +102,10 @@ class Renderer:
             actor_by_id=content.actor_by_id,
             sources=content.sources,
             page_citations=self.page_citations,
+            index_terms=self.index_terms,
         )
+        self.search_terms: dict[str, list[str]] = {}  # search index location -> inflected forms
+        self.current_page = ""
 
     def citation(self, cite: model._Citation) -> str:
         source = self.content.sources[cite.source]
@@ -136,6 +130,13 @@ class Renderer:
         visit(file_model)
         return list(found.values())
 
+    def index_terms(self, anchor: str, terms: list[str]) -> str:
+        """Record the inflected forms of a section's key terms for the search index."""
+        forms = search_forms([t for t in terms if t])
+        if forms:
+            self.search_terms[location(self.current_page, anchor)] = forms
+        return ""
+
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
 
@@ -143,24 +144,23 @@ class Renderer:
         return self.render("pages/_footer.md.j2", reviewed=reviewed, citations=citations)
 
 
-def build_docs(content: Content, root: Path, out_dir: Path) -> list[Path]:
-    """Write the complete docs folder for the site engine: hand-written + generated pages."""
+def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[str]]:
+    """Write the complete docs folder for the site engine: hand-written + generated pages.
+
+    Returns the search terms of each section (see search.py)."""
     if out_dir.exists():
         shutil.rmtree(out_dir)
     shutil.copytree(root / "docs", out_dir)
     renderer = Renderer(content)
-    written = []
     for page in sorted(out_dir.rglob("*.md")):  # hand-written pages get the same footer
         text = page.read_text(encoding="utf-8")
         meta = _front_matter(text)
         if "granskad" in meta:
             page.write_text(text.rstrip() + "\n\n" + renderer.footer(meta["granskad"], []), encoding="utf-8")
-        written.append(page)
     for name, template in PAGES.items():
-        target = out_dir / name
-        target.write_text(renderer.render(template, content=content), encoding="utf-8")
-        written.append(target)
-    return written
+        renderer.current_page = name
+        (out_dir / name).write_text(renderer.render(template, content=content), encoding="utf-8")
+    return renderer.search_terms
 
 
 def _front_matter(text: str) -> dict[str, Any]:

@@ -71,3 +71,11 @@ def _without_query(url: str, server: str) -> str:
 
 def test_nonsense_finds_nothing(search_page):
     assert search(search_page, "xyzzyqq") == []
+
+
+def test_added_forms_are_searchable_but_never_shown(search_page, site):
+    search(search_page, "familjehemmet")
+    shown = search_page.inner_text(".md-search-result")
+    assert "Familjehem" in shown and "familjehemmarnas" not in shown
+    page_html = (site / "boendeformer" / "index.html").read_text(encoding="utf-8")
+    assert "familjehemmarnas" not in page_html  # nor on the page, nor for a screen reader

@@ -1,0 +1,39 @@
+"""Give the site's search the inflected forms of each section's key terms.
+
+Material's search indexes a page section by section (search/search_index.json)
+and shows each section's text in the results. The inflected forms (see
+inflect.py) must be searchable but must not clutter the results, the page or
+what a screen reader reads. So they go into a field of their own, `sokord`,
+which the search engine indexes (every field named in the index's config is)
+but never displays. This is the one step that knows Material's index format;
+another engine needs its own version of `add_terms_to_index`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+FIELD = "sokord"
+BOOST = 10.0  # a key term weighs more than a word in running text (boost 1), less than a title
+
+
+def location(page: str, anchor: str) -> str:
+    """`boendeformer.md`, `hvb` -> `boendeformer/#hvb`, as the index names sections."""
+    path = "" if page == "index.md" else page.removesuffix(".md") + "/"
+    return f"{path}#{anchor}"
+
+
+def add_terms_to_index(site_dir: Path, terms: dict[str, list[str]]) -> int:
+    """Add each section's forms to the built index; return how many sections got them."""
+    index_file = site_dir / "search" / "search_index.json"
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    index["config"].setdefault("fields", {})[FIELD] = {"boost": BOOST}
+    by_location = {doc["location"]: doc for doc in index["docs"]}
+    missing = sorted(set(terms) - set(by_location))
+    if missing:
+        raise ValueError(f"sections not in the search index: {missing}")
+    for loc, forms in terms.items():
+        by_location[loc][FIELD] = " ".join(forms)
+    index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return len(terms)
