@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .load import Content, ContentError, load_content
 from .pages import build_docs
+from .pdf import render_pdfs
 from .search import add_terms_to_index
 
 DOCS_DIR = Path("build/docs")  # must match docs_dir in mkdocs.yml
@@ -43,6 +44,7 @@ def generate_docs(root: Path) -> dict[str, list[str]]:
     staging = Path(tempfile.mkdtemp(prefix="docs-", dir=target.parent))
     try:
         terms = build_docs(content, root, staging / "docs")
+        render_pdfs(content, root, staging / "docs" / "pdf")
         _sync(staging / "docs", target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -32,6 +32,11 @@ def word_forms(word: str) -> set[str]:
     forms.update(w + s for s in SUFFIXES)
     if DOUBLING.search(w):
         forms.update(w + w[-1] + s for s in SUFFIXES if s[0] in VOWELS)
+    if re.search(rf"[^{VOWELS}](er|el|en)$", w):
+        # the unstressed e drops: nummer -> numret, regel -> regler, exempel -> exemplet
+        stem = w[:-2] + w[-1]
+        stem = re.sub(r"([^aeiouyåäö])\1(.)$", r"\1\2", stem)
+        forms.update(stem + s for s in ("et", "en", "ets", "ens", "er", "erna", "ar", "arna", "a", "na"))
     if w.endswith(("e", "a")):
         # överförmyndare -> överförmyndarna, skola -> skolor, skolorna
         forms.update(w[:-1] + s for s in ("ar", "arna", "or", "orna", "na", "ans", "ens"))
@@ -48,9 +53,9 @@ def term_forms(term: str) -> set[str]:
 
 
 def search_forms(terms: list[str]) -> list[str]:
-    """Sorted forms of all terms, without the terms' own words (already on the page)."""
-    plain = {w.lower() for t in terms for w in re.split(r"[\s\-/,()]+", t) if w}
+    """Sorted forms of all terms, the terms' own words included (a keyword need not be
+    anywhere on the page itself)."""
     forms: set[str] = set()
     for term in terms:
         forms |= term_forms(term)
-    return sorted(forms - plain)
+    return sorted(forms)

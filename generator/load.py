@@ -29,12 +29,17 @@ REFERENCE_KEYS = {
     "del_av": "actor",
     "upptäcks_av": "actor",
     "nätverk": "network",
+    "riskfaktorer": "item",
+    "grupp": "item",
+    "poster": "item",
 }
-TARGET_NAMES = {"source": "källa", "actor": "aktör", "network": "nätverk"}
+LOCAL_ID_KEYS = {"huvud", "fält"}
+TARGET_NAMES = {"source": "källa", "actor": "aktör", "network": "nätverk", "item": "post"}
 TARGET_FILES = {
     "source": "guidance/kallor.yml",
     "actor": "guidance/aktorer.yml",
     "network": "guidance/resursnatverk.yml",
+    "item": "någon fil i guidance/",
 }
 
 
@@ -69,11 +74,34 @@ class Content:
     school: model.SchoolFile
     network: model.NetworkFile
     regions: list[model.RegionFile]
+    action_plan: model.ActionPlanFile
+    missing_child: model.MissingChildFile
+    asylum: model.AsylumProcessFile
+    checklists: list[model.Checklist]
     files: dict[str, Path] = field(default_factory=dict)
 
     @property
     def actor_by_id(self) -> dict[str, model.Actor]:
         return {a.id: a for a in self.actors.actors}
+
+    @property
+    def guidance(self) -> list[model.Model]:
+        """Every guidance file's model (not sources, site settings or checklists)."""
+        return [self.actors, self.housing, self.signs, self.collaboration, self.school, self.network,
+                *self.regions, self.action_plan, self.missing_child, self.asylum]
+
+    def file_of(self, item_id: str) -> model.GuidanceFile:
+        """The guidance file that holds an item."""
+        return next(f for f in self.guidance if any(getattr(n, "id", None) == item_id for n in model.walk(f)))
+
+    @property
+    def item_by_id(self) -> dict[str, model.Item]:
+        """Every content item with an id, for checklists that point at items."""
+        found: dict[str, model.Item] = {}
+        for node in model.walk(self.guidance):
+            if isinstance(getattr(node, "id", None), str):
+                found.setdefault(node.id, node)
+        return found
 
 
 @dataclass
@@ -104,8 +132,7 @@ def load_content(root: Path) -> Content:
         rel = path.relative_to(root).as_posix()
         kind = kind_for(rel)
         if kind is None:
-            if not rel.startswith("checklists/"):  # checklists get their model with the PDF side
-                problems.append(Problem(rel, 1, "", _unknown_file_message()))
+            problems.append(Problem(rel, 1, "", _unknown_file_message()))
             continue
         raw = _read_yaml(path, rel, problems)
         if raw is None:
@@ -234,7 +261,7 @@ def _missing_files(parsed: list[_Parsed]) -> Iterator[Problem]:
 
 def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
     seen: dict[str, tuple[str, int]] = {}
-    targets: dict[str, set[str]] = {"source": set(), "actor": set(), "network": set()}
+    targets: dict[str, set[str]] = {"source": set(), "actor": set(), "network": set(), "item": set()}
     for p in parsed:
         if isinstance(p.value, model.SourcesFile):
             targets["source"] |= {s.id for s in p.value.sources}
@@ -242,12 +269,15 @@ def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
             targets["actor"] |= {a.id for a in p.value.actors}
         elif isinstance(p.value, model.NetworkFile):
             targets["network"].add(p.value.id)
+        if p.rel.startswith("guidance/") and not isinstance(p.value, model.SourcesFile):
+            targets["item"] |= {n["id"] for _, n in _walk(p.raw) if isinstance(n, dict) and isinstance(n.get("id"), str)}
 
     for p in parsed:
         for path, node in _walk(p.raw):
             if not isinstance(node, dict):
                 continue
-            if isinstance(node.get("id"), str):
+            local = any(k in LOCAL_ID_KEYS for k in path)  # form fields: unique within their checklist
+            if isinstance(node.get("id"), str) and not local:
                 ident, line = node["id"], _line_of(p.raw, path + ("id",))
                 if ident in seen:
                     first_file, first_line = seen[ident]
@@ -311,5 +341,9 @@ def _assemble(parsed: list[_Parsed], root: Path) -> Content:
         school=one(model.SchoolFile),
         network=one(model.NetworkFile),
         regions=regions,
+        action_plan=one(model.ActionPlanFile),
+        missing_child=one(model.MissingChildFile),
+        asylum=one(model.AsylumProcessFile),
+        checklists=sorted(by_kind.get(model.Checklist, []), key=lambda c: c.id),
         files={p.rel: root / p.rel for p in parsed},
     )

@@ -97,6 +97,8 @@ def describe_validation_error(kind: type[BaseModel], loc: tuple[Any, ...], error
         code = str(error.get("ctx", {}).get("error", ""))
         if code in VALUE_ERRORS:
             return f"Ogiltigt värde \"{got}\". {VALUE_ERRORS[code]}"
+    if kind_of_error == "literal_error":
+        return f"Ogiltigt värde \"{got}\". Skriv något av: {error['ctx']['expected']}."
     if kind_of_error in ("too_short", "string_too_short"):
         return f"Får inte vara tomt. Skriv {expected(annotation)}."
     if kind_of_error in ("greater_than_equal", "less_than_equal"):

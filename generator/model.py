@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Iterator, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -51,6 +51,17 @@ class Model(BaseModel):
     """Base for every content class: unknown keys are errors, keys are Swedish."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
+
+
+def walk(node: Any) -> Iterator[Model]:
+    """Every model in a tree of models and lists, parents before children, in order."""
+    if isinstance(node, Model):
+        yield node
+        for name in type(node).model_fields:
+            yield from walk(getattr(node, name))
+    elif isinstance(node, list):
+        for child in node:
+            yield from walk(child)
 
 
 # --- Sources ---------------------------------------------------------------
@@ -275,6 +286,108 @@ class RegionFile(GuidanceFile):
     contacts: list[Contact] = Field(alias="kontakter", min_length=1)
 
 
+# --- Risk-based action plan (Bilaga 1) ----------------------------------------
+
+
+class ActionArea(Item):
+    """One row of the risk-based action plan matrix."""
+
+    area: Text = Field(alias="område")
+    sign_group: Id | None = Field(default=None, alias="riskfaktorer")
+    observations: list[Text] = Field(alias="möjliga_tecken", min_length=1)
+    measures: list[Text] = Field(alias="stödinsatser", min_length=1)
+    responsible: list[Text] = Field(alias="ansvar", min_length=1)
+    follow_up: Text = Field(alias="uppföljning")
+
+
+class ActionPlanFile(GuidanceFile):
+    pattern: ClassVar[str] = "guidance/handlingsplan.yml"
+    title: Text = Field(alias="rubrik")
+    intro: Text = Field(alias="inledning")
+    areas: list[ActionArea] = Field(alias="områden", min_length=1)
+
+
+# --- When a child disappears (chapter 5) --------------------------------------
+
+
+class Section(Item):
+    """A titled piece of prose, optionally with points."""
+
+    title: Text = Field(alias="rubrik")
+    text: Text
+    points: list[Text] = Field(default_factory=list, alias="punkter")
+
+
+class Hotline(Item):
+    number: Text = Field(alias="nummer")
+    name: Text = Field(alias="namn")
+    text: Text
+    facts: list[Text] = Field(alias="att_veta", min_length=1)
+
+
+class MissingChildFile(GuidanceFile):
+    pattern: ClassVar[str] = "guidance/forsvinnande.yml"
+    intro: Text = Field(alias="inledning")
+    act_now: PointList = Field(alias="agera_direkt")
+    hotline: Hotline = Field(alias="journummer")
+    police_needs: PointList = Field(alias="polisen_behöver")
+    risks: list[Section] = Field(alias="risker", min_length=1)
+    background: list[Section] = Field(default_factory=list, alias="bakgrund")
+
+
+# --- Preventive work through the asylum process (chapter 6) -------------------
+
+
+class AsylumPhase(Item):
+    name: Text = Field(alias="namn")
+    intro: Text | None = Field(default=None, alias="inledning")
+    points: list[Responsibility] = Field(alias="punkter", min_length=1)
+
+
+class AsylumProcessFile(GuidanceFile):
+    pattern: ClassVar[str] = "guidance/asylprocess.yml"
+    intro: Text = Field(alias="inledning")
+    principle: Text = Field(alias="om_inte_när")
+    phases: list[AsylumPhase] = Field(alias="faser", min_length=1)
+    background: list[Section] = Field(default_factory=list, alias="bakgrund")
+
+
+# --- Checklists and forms (checklists/*.yml) ------------------------------------
+
+
+class FormField(Model):
+    """A fillable field printed on a checklist or form."""
+
+    id: Id
+    label: Text = Field(alias="etikett")
+    kind: Literal["text", "datum", "textruta"] = Field(default="text", alias="typ")
+
+
+class ChecklistPart(Model):
+    """A part of a checklist: a group from guidance/ (by id), or items picked by id."""
+
+    title: Text | None = Field(default=None, alias="rubrik")
+    group: Id | None = Field(default=None, alias="grupp")
+    items: list[Id] = Field(default_factory=list, alias="poster")
+    note: Text | None = Field(default=None, alias="text")
+    fields: list[FormField] = Field(default_factory=list, alias="fält")
+
+
+class Checklist(Model):
+    pattern: ClassVar[str] = "checklists/*.yml"
+    id: Id
+    title: Text = Field(alias="titel")
+    purpose: Text = Field(alias="syfte")
+    pause_point: Text = Field(alias="när")
+    kind: Literal["READ-DO", "DO-CONFIRM", "BLANKETT"] = Field(alias="typ")
+    page: Literal["aktorer", "boendeformer", "varningssignaler", "samverkan", "skola", "kontakter",
+                  "forsvinnande", "asylprocess"] = Field(alias="sida")
+    landscape: bool = Field(default=False, alias="liggande")
+    header_fields: list[FormField] = Field(default_factory=list, alias="huvud")
+    parts: list[ChecklistPart] = Field(alias="delar", min_length=1)
+    notes: bool = Field(default=True, alias="anteckningar")
+
+
 FILE_KINDS: tuple[type[Model], ...] = (
     SiteFile,
     SourcesFile,
@@ -285,4 +398,8 @@ FILE_KINDS: tuple[type[Model], ...] = (
     SchoolFile,
     NetworkFile,
     RegionFile,
+    ActionPlanFile,
+    MissingChildFile,
+    AsylumProcessFile,
+    Checklist,
 )

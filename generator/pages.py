@@ -35,6 +35,9 @@ PAGES = {
     "samverkan.md": "pages/samverkan.md.j2",
     "skola.md": "pages/skola.md.j2",
     "kontakter.md": "pages/kontakter.md.j2",
+    "forsvinnande.md": "pages/forsvinnande.md.j2",
+    "asylprocess.md": "pages/asylprocess.md.j2",
+    "checklistor.md": "pages/checklistor.md.j2",
 }
 
 # Characters Python-Markdown treats as markup when not backslash-escaped
@@ -103,6 +106,8 @@ class Renderer:
             sources=content.sources,
             page_citations=self.page_citations,
             index_terms=self.index_terms,
+            checklists_for=lambda page: [c for c in content.checklists if c.page == page],
+            checklists=content.checklists,
         )
         self.search_terms: dict[str, list[str]] = {}  # search index location -> inflected forms
         self.current_page = ""
@@ -115,19 +120,9 @@ class Renderer:
     def page_citations(self, file_model: model.Model) -> list[model._Citation]:
         """The file's citations, then every item's own, each once, in order of appearance."""
         found: dict[tuple[str, str | None], model._Citation] = {}
-
-        def visit(node: Any) -> None:
-            if isinstance(node, model.Model):
-                for cite in getattr(node, "citations", []) or []:
-                    if isinstance(cite, model._Citation):
-                        found.setdefault((cite.source, cite.section), cite)
-                for name in type(node).model_fields:
-                    visit(getattr(node, name))
-            elif isinstance(node, (list, tuple)):
-                for item in node:
-                    visit(item)
-
-        visit(file_model)
+        for node in model.walk(file_model):
+            for cite in getattr(node, "citations", None) or []:
+                found.setdefault((cite.source, cite.section), cite)
         return list(found.values())
 
     def index_terms(self, anchor: str, terms: list[str]) -> str:
@@ -139,6 +134,16 @@ class Renderer:
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
+
+    def render_html(self, template: str, **context: Any) -> str:
+        """Print HTML for the PDFs: ordinary HTML escaping, same filters and globals."""
+        if not hasattr(self, "html_env"):
+            self.html_env = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+            self.html_env.filters.update(date=swedish_date, citation=self.citation)
+            self.html_env.globals.update(self.env.globals)
+        return self.html_env.get_template(template).render(**context)
 
     def footer(self, reviewed: datetime.date, citations: list[model._Citation]) -> str:
         return self.render("pages/_footer.md.j2", reviewed=reviewed, citations=citations)

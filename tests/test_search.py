@@ -26,6 +26,8 @@ QUERIES = {
     "människohandeln": "varningssignaler/",
     "dalarnas": "kontakter/#dalarna",
     "hvb": "boendeformer/#hvb",
+    "journumret": "forsvinnande/#journummer-116000",
+    "återvändandet": "asylprocess/#fas-atervandande",
 }
 
 

@@ -1,0 +1,140 @@
+"""Render checklists and forms to tagged, fillable PDFs with WeasyPrint.
+
+Each checklist in checklists/ becomes print HTML (templates/print/) and then a
+PDF/UA-1 file with AcroForm fields. PDFs are rendered in worker processes (one
+document uses one core; importing WeasyPrint costs about a second, so workers
+are few and long-lived), and a PDF whose inputs have not changed is taken
+from the cache in build/pdf-cache instead of being rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from . import model
+from .load import Content
+from .pages import Renderer
+
+PRINT_CSS = Path(__file__).parent / "templates" / "print" / "print.css"
+CACHE_DIR = Path("build/pdf-cache")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str  # file name without .pdf
+    html: str
+    base_url: str  # where the HTML's relative URLs (fonts) resolve
+
+    def key(self) -> str:
+        """Everything the PDF depends on: the HTML, the stylesheet, the fonts, WeasyPrint."""
+        digest = hashlib.sha256(self.html.encode("utf-8"))
+        digest.update(PRINT_CSS.read_bytes())
+        for font in sorted(Path(self.base_url).glob("assets/fonts/*.woff2")):
+            digest.update(font.read_bytes())
+        digest.update(version("weasyprint").encode())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A checklist part with its items looked up in the content."""
+
+    title: str | None
+    note: str | None
+    items: list[tuple[str, str]]  # (id, text)
+    fields: list[model.FormField]
+
+
+def resolve(checklist: model.Checklist, content: Content) -> list[Resolved]:
+    items = content.item_by_id
+    parts = []
+    for part in checklist.parts:
+        picked: list[model.Item] = []
+        title = part.title
+        if part.group:
+            group = items[part.group]
+            picked += list(_children(group))
+            title = title or getattr(group, "title", None) or getattr(group, "name", None)
+        picked += [items[i] for i in part.items]
+        parts.append(Resolved(title, part.note, [(i.id, item_text(i)) for i in picked], part.fields))
+    return parts
+
+
+def _children(group: model.Item) -> list[model.Item]:
+    for name in ("signs", "points", "responsibilities", "routines"):
+        if hasattr(group, name):
+            return getattr(group, name)
+    raise ValueError(f"{group.id} has no list of items")
+
+
+def item_text(item: model.Item) -> str:
+    if isinstance(item, model.Routine):
+        return f"{item.name}: {item.text}"
+    for name in ("text", "name", "title"):
+        if isinstance(getattr(item, name, None), str):
+            return getattr(item, name)
+    raise ValueError(f"{item.id} has no text")
+
+
+def jobs(content: Content, root: Path) -> list[Job]:
+    renderer = Renderer(content)
+    base = str((root / "docs").resolve())
+    result = []
+    for checklist in content.checklists:
+        parts = resolve(checklist, content)
+        files, citations = [], {}
+        for item_id in [p.group for p in checklist.parts if p.group] + [i for p in checklist.parts for i in p.items]:
+            f = content.file_of(item_id)
+            files.append(f)
+            for cite in [*f.citations, *content.item_by_id[item_id].citations]:
+                citations.setdefault((cite.source, cite.section), cite)
+        html = renderer.render_html("print/checklist.html.j2", checklist=checklist, parts=parts,
+                                    citations=list(citations.values()),
+                                    reviewed=max(f.reviewed for f in files),
+                                    css=PRINT_CSS.read_text(encoding="utf-8"))
+        result.append(Job(checklist.id, html, base))
+    return result
+
+
+def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None = None) -> dict[str, bool]:
+    """Write one PDF per checklist into out_dir; return name -> whether it was rendered anew."""
+    cache = root / CACHE_DIR
+    cache.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    todo, status = [], {}
+    for job in jobs(content, root):
+        key = job.key()
+        cached = cache / f"{job.name}.pdf"
+        if cached.exists() and (cache / f"{job.name}.key").read_text() == key:
+            status[job.name] = False
+        else:
+            todo.append((job, key))
+    workers = workers or min(len(todo), os.cpu_count() or 1) or 1
+    if todo:
+        if workers == 1:
+            outputs = map(_render, [j for j, _ in todo])
+            results = list(outputs)
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(_render, [j for j, _ in todo]))
+        for (job, key), pdf in zip(todo, results):
+            (cache / f"{job.name}.pdf").write_bytes(pdf)
+            (cache / f"{job.name}.key").write_text(key)
+            status[job.name] = True
+    for name in status:
+        shutil.copy2(cache / f"{name}.pdf", out_dir / f"{name}.pdf")
+    return status
+
+
+def _render(job: Job) -> bytes:
+    from weasyprint import HTML
+
+    identifier = hashlib.sha256(job.name.encode()).hexdigest()[:32].encode()
+    return HTML(string=job.html, base_url=job.base_url + "/").write_pdf(
+        pdf_variant="pdf/ua-1", pdf_forms=True, pdf_identifier=identifier, custom_metadata=True)
