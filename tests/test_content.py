@@ -16,7 +16,7 @@ TYPOS = {"Risikfaktorer": "Riskfaktorer", "uppväxtnmiljö": "uppväxtmiljö"}
 def norm(text: str) -> str:
     """Compare wording, not typography: case, commas, final period and the name of a law's
     form ("Lag med ..." / "lagen (1990:52) med ...") do not count."""
-    text = re.sub(r"\*\*|,|\(1990:52\)", " ", text).strip().rstrip(".").lower()
+    text = re.sub(r"\*\*|,|\(1990:52\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+$", " ", text.strip()).strip().rstrip(".").lower()
     text = re.sub(r"\blagen\b", "lag", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -188,3 +188,33 @@ def test_every_citation_names_a_known_source(content):
         cited |= {c.source for c in f.citations}
     assert "forebygg-2025" in cited and "lst-ensamkommande-i-kommunen" in cited
     assert cited <= set(content.sources)
+
+
+def test_action_plan_matrix(content, doc):
+    plan = content.action_plan
+    assert [a.follow_up for a in plan.areas] == [
+        "Varje vecka/vid förändring", "Varannan vecka/vid behov", "Månatligen eller vid viktiga händelser",
+        "Omedelbart vid misstanke, sedan tät uppföljning", "Varje månad eller vid förändringar"]
+    measures = [m for a in plan.areas for m in a.measures]
+    for expected in ("Akut hjälp vid psykisk ohälsa (BUP-akutmottagning)", "Snabb anmälan vid misstanke",
+                     "Tryggt och anpassat boende"):
+        assert any(norm(expected) == norm(m) for m in measures), expected
+
+
+def test_missing_child_police_points_and_hotline(content, doc):
+    m = content.missing_child
+    assert_all_present(seed_list(doc, "Den information som polisen kan behöva"), m.police_needs.points, 10)
+    assert m.hotline.number == "116 000"
+    facts = " ".join(m.hotline.facts).lower()
+    assert "gratis" in facts and "dygnet runt" in facts and "sos alarm" in facts
+    assert len(m.risks) == 6
+
+
+@pytest.mark.parametrize("phase,heading,count", [
+    ("fas-ankomst", "Vid ankomst och under asylutredning:", 7), ("fas-vantan", "Under väntan på beslut:", 8),
+    ("fas-beslut", "Vid bifall eller avslag:", 7), ("fas-efter-avslag", "Efter besked om avslag:", 10),
+    ("fas-atervandande", "När återvändandet är ett faktum", 7)])
+def test_asylum_phases(content, doc, phase, heading, count):
+    points = {p.id: p for p in content.asylum.phases}[phase].points
+    source = seed_list(doc, heading)
+    assert len(source) == count == len(points)

@@ -16,6 +16,7 @@ PAGE_OF_KIND = {
     model.ActorsFile: "aktorer", model.HousingFile: "boendeformer", model.SignsFile: "varningssignaler",
     model.CollaborationFile: "samverkan", model.SchoolFile: "skola", model.NetworkFile: "kontakter",
     model.RegionFile: "kontakter", model.MissingChildFile: "forsvinnande", model.AsylumProcessFile: "asylprocess",
+    model.ActionPlanFile: "varningssignaler",
 }
 GENERATED = sorted(set(PAGE_OF_KIND.values()))
 
