@@ -371,6 +371,7 @@ class ChecklistPart(Model):
     items: list[Id] = Field(default_factory=list, alias="poster")
     note: Text | None = Field(default=None, alias="text")
     fields: list[FormField] = Field(default_factory=list, alias="fält")
+    display: Literal["kryssrutor", "fält", "text"] = Field(default="kryssrutor", alias="visa")
 
 
 class Checklist(Model):
@@ -384,7 +385,8 @@ class Checklist(Model):
                   "forsvinnande", "asylprocess"] = Field(alias="sida")
     landscape: bool = Field(default=False, alias="liggande")
     header_fields: list[FormField] = Field(default_factory=list, alias="huvud")
-    parts: list[ChecklistPart] = Field(alias="delar", min_length=1)
+    template: Literal["checklista", "handlingsplan"] = Field(default="checklista", alias="mall")
+    parts: list[ChecklistPart] = Field(default_factory=list, alias="delar")
     notes: bool = Field(default=True, alias="anteckningar")
 
 

@@ -49,27 +49,33 @@ class Resolved:
     note: str | None
     items: list[tuple[str, str]]  # (id, text)
     fields: list[model.FormField]
+    display: str = "kryssrutor"  # tick boxes, a text field per item, or printed text
 
 
 def resolve(checklist: model.Checklist, content: Content) -> list[Resolved]:
+    if checklist.template == "handlingsplan":  # one "risk förekommer" box per area of the matrix
+        return [Resolved(None, None, [(a.id, a.area) for a in content.action_plan.areas], [])]
     items = content.item_by_id
     parts = []
     for part in checklist.parts:
-        picked: list[model.Item] = []
+        entries: list[tuple[str, str]] = []
         title = part.title
         if part.group:
             group = items[part.group]
-            picked += list(_children(group))
+            entries += _entries(group)
             title = title or getattr(group, "title", None) or getattr(group, "name", None)
-        picked += [items[i] for i in part.items]
-        parts.append(Resolved(title, part.note, [(i.id, item_text(i)) for i in picked], part.fields))
+        entries += [(i, item_text(items[i])) for i in part.items]
+        parts.append(Resolved(title, part.note, entries, part.fields, part.display))
     return parts
 
 
-def _children(group: model.Item) -> list[model.Item]:
-    for name in ("signs", "points", "responsibilities", "routines"):
-        if hasattr(group, name):
-            return getattr(group, name)
+def _entries(group: model.Item) -> list[tuple[str, str]]:
+    """(id, text) of a group's items; plain text lists get ids from the group's id."""
+    for name in ("signs", "points", "responsibilities", "routines", "facts", "activities"):
+        children = getattr(group, name, None)
+        if children:
+            return [(f"{group.id}-{n}", c) if isinstance(c, str) else (c.id, item_text(c))
+                    for n, c in enumerate(children, 1)]
     raise ValueError(f"{group.id} has no list of items")
 
 
@@ -89,12 +95,15 @@ def jobs(content: Content, root: Path) -> list[Job]:
     for checklist in content.checklists:
         parts = resolve(checklist, content)
         files, citations = [], {}
+        if checklist.template == "handlingsplan":
+            files.append(content.action_plan)
+            citations.update({(c.source, c.section): c for c in content.action_plan.citations})
         for item_id in [p.group for p in checklist.parts if p.group] + [i for p in checklist.parts for i in p.items]:
             f = content.file_of(item_id)
             files.append(f)
             for cite in [*f.citations, *content.item_by_id[item_id].citations]:
                 citations.setdefault((cite.source, cite.section), cite)
-        html = renderer.render_html("print/checklist.html.j2", checklist=checklist, parts=parts,
+        html = renderer.render_html("print/checklist.html.j2", checklist=checklist, parts=parts, content=content,
                                     citations=list(citations.values()),
                                     reviewed=max(f.reviewed for f in files),
                                     css=PRINT_CSS.read_text(encoding="utf-8"))

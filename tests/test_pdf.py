@@ -21,7 +21,7 @@ def pdfs(site, content):
 
 
 def test_every_checklist_has_a_pdf(pdfs, content):
-    assert len(pdfs) == len(content.checklists) >= 8
+    assert len(pdfs) == len(content.checklists) >= 10
 
 
 def test_tagged_pdf_ua_with_language_title_and_bookmarks(pdfs):
@@ -40,9 +40,13 @@ def test_fields_unique_and_labelled(pdfs, content):
         fields = [f.get_object() for f in reader.trailer["/Root"]["/AcroForm"]["/Fields"]]
         names = [str(f["/T"]) for f in fields]
         assert len(names) == len(set(names)), cid
-        items = [i for part in pdfmod.resolve(checklist, content) for i in part.items]
+        parts = pdfmod.resolve(checklist, content)
         boxes = [f for f in fields if f["/FT"] == "/Btn"]
-        assert len(boxes) == len(items), cid  # one tick box per item
+        ticks = [i for p in parts if p.display == "kryssrutor" for i in p.items]
+        assert len(boxes) == len(ticks), cid  # one tick box per item
+        to_fill = [i for p in parts if p.display == "fält" for i in p.items]
+        labels = {str(f["/TU"]) for f in fields if f["/FT"] == "/Tx"}
+        assert all(text in labels for _, text in to_fill), cid  # e.g. the police sheet
         for f in fields:
             label = str(f["/TU"])
             assert label and label != str(f["/T"]), f"{cid}: field {f['/T']} has no label"
@@ -55,6 +59,18 @@ def test_every_item_is_in_the_text(pdfs, content):
             for _, item in part.items:
                 assert words(item) in text, f"{cid}: {item!r} missing"
         assert "sida1av" in text and "källa" in text, cid
+
+
+def test_action_plan_matrix_is_landscape_with_every_area(pdfs, content):
+    _, reader = pdfs["riskbaserad-handlingsplan"]
+    box = reader.pages[0].mediabox
+    assert box.width > box.height  # A4 landscape
+    text = words("".join(p.extract_text() for p in reader.pages))
+    for area in content.action_plan.areas:
+        assert words(area.follow_up) in text
+        for measure in area.measures:
+            assert words(measure) in text, measure
+    assert text.count(words("Område och möjliga tecken")) == len(reader.pages)  # header repeats
 
 
 def test_fonts_are_the_shipped_font(pdfs):
