@@ -372,6 +372,7 @@ class ChecklistPart(Model):
     note: Text | None = Field(default=None, alias="text")
     fields: list[FormField] = Field(default_factory=list, alias="fält")
     display: Literal["kryssrutor", "fält", "text"] = Field(default="kryssrutor", alias="visa")
+    list_key: Text | None = Field(default=None, alias="lista")  # which list of the group, e.g. "deltar"
 
 
 class Checklist(Model):

@@ -62,21 +62,27 @@ def resolve(checklist: model.Checklist, content: Content) -> list[Resolved]:
         title = part.title
         if part.group:
             group = items[part.group]
-            entries += _entries(group)
+            entries += _entries(group, part.list_key)
             title = title or getattr(group, "title", None) or getattr(group, "name", None)
         entries += [(i, item_text(items[i])) for i in part.items]
         parts.append(Resolved(title, part.note, entries, part.fields, part.display))
     return parts
 
 
-def _entries(group: model.Item) -> list[tuple[str, str]]:
-    """(id, text) of a group's items; plain text lists get ids from the group's id."""
-    for name in ("signs", "points", "responsibilities", "routines", "facts", "activities"):
+def _entries(group: model.Item, list_key: str | None = None) -> list[tuple[str, str]]:
+    """(id, text) of a group's items; plain text lists get ids from the group's id.
+
+    `list_key` names the list by its YAML key (e.g. "deltar"); otherwise the group's main list."""
+    names = ("signs", "points", "responsibilities", "routines", "facts", "activities")
+    if list_key:
+        names = tuple(n for n, f in type(group).model_fields.items() if f.alias == list_key)
+    for name in names:
         children = getattr(group, name, None)
         if children:
-            return [(f"{group.id}-{n}", c) if isinstance(c, str) else (c.id, item_text(c))
+            prefix = f"{group.id}-{list_key}" if list_key else group.id
+            return [(f"{prefix}-{n}", c) if isinstance(c, str) else (c.id, item_text(c))
                     for n, c in enumerate(children, 1)]
-    raise ValueError(f"{group.id} has no list of items")
+    raise ValueError(f"{group.id} has no list {list_key or 'of items'}")
 
 
 def item_text(item: model.Item) -> str:
