@@ -12,9 +12,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .load import Content, ContentError, load_content
+from . import model
+from .load import Content, ContentError, check_pack, load_content, load_pack
 from .pages import build_docs
-from .pdf import render_pdfs
+from .pdf import render_pack, render_pdfs
 from .search import add_terms_to_index
 
 DOCS_DIR = Path("build/docs")  # must match docs_dir in mkdocs.yml
@@ -49,6 +50,26 @@ def generate_docs(root: Path) -> dict[str, list[str]]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return terms
+
+
+def make_pack(root: Path, args) -> Path:
+    """`guide pack`: a pack from a YAML file, or from checklists and sections named on the command line."""
+    content = check(root)
+    if args.file:
+        try:
+            pack = load_pack(args.file, content)
+        except ContentError as err:
+            raise BuildError("\n".join([f"Paketet har {len(err.problems)} fel.", ""] + [str(p) for p in err.problems])) from err
+    else:
+        entries = [{"checklista": c} for c in args.checklista] + [{"avsnitt": a} for a in args.avsnitt]
+        if not entries:
+            raise BuildError("Ange en YAML-fil, eller minst en --checklista eller --avsnitt.")
+        pack = model.Pack.model_validate({"id": "motespaket", "titel": args.titel, "syfte": args.titel,
+                                          "innehåll": entries})
+        problems = check_pack(pack, {c.id for c in content.checklists}, "kommandoraden", None)
+        if problems:
+            raise BuildError("\n".join(p.message for p in problems))
+    return render_pack(pack, content, root, args.output or root / "build" / f"{pack.id}.pdf")
 
 
 def build_site(root: Path, site_dir: Path | None = None) -> Path:

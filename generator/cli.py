@@ -3,6 +3,7 @@
     guide check   validate every content file and print every problem found
     guide build   check, generate the pages, build the site into site/
     guide serve   live preview on http://127.0.0.1:8000, rebuilt when content changes
+    guide pack    one meeting-pack PDF from a YAML file, or from --checklista/--avsnitt
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from .build import BuildError, build_site, check, generate_docs
+from .build import BuildError, build_site, check, generate_docs, make_pack
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help="kontrollera innehållet")
     build = commands.add_parser("build", help="bygg webbplatsen till site/")
     build.add_argument("--site-dir", type=Path, default=None, help="målmapp (standard: site/)")
+    pack = commands.add_parser("pack", help="bygg ett mötespaket (en PDF) av checklistor och avsnitt")
+    pack.add_argument("file", nargs="?", type=Path, help="YAML-fil som beskriver paketet (se checklists/paket/)")
+    pack.add_argument("--titel", default="Mötespaket", help="paketets titel (utan fil)")
+    pack.add_argument("--checklista", action="append", default=[], help="id för en checklista (kan upprepas)")
+    pack.add_argument("--avsnitt", action="append", default=[], help="sida eller sida#avsnitt (kan upprepas)")
+    pack.add_argument("-o", "--output", type=Path, help="PDF-fil att skriva (standard: build/<id>.pdf)")
     serve = commands.add_parser("serve", help="förhandsgranska med automatisk omladdning")
     serve.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
@@ -37,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             target = build_site(root, args.site_dir)
             print(f"Webbplatsen är byggd i {target} ({time.perf_counter() - started:.1f} s).")
+        elif args.command == "pack":
+            target = make_pack(root, args)
+            print(f"Mötespaketet är skrivet till {target}.")
         elif args.command == "serve":
             _serve(root, args.port)
     except BuildError as err:

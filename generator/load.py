@@ -32,14 +32,17 @@ REFERENCE_KEYS = {
     "riskfaktorer": "item",
     "grupp": "item",
     "poster": "item",
+    "checklista": "checklist",
 }
 LOCAL_ID_KEYS = {"huvud", "fält"}
-TARGET_NAMES = {"source": "källa", "actor": "aktör", "network": "nätverk", "item": "post"}
+TARGET_NAMES = {"source": "källa", "actor": "aktör", "network": "nätverk", "item": "post",
+                "checklist": "checklista"}
 TARGET_FILES = {
     "source": "guidance/kallor.yml",
     "actor": "guidance/aktorer.yml",
     "network": "guidance/resursnatverk.yml",
     "item": "någon fil i guidance/",
+    "checklist": "checklists/",
 }
 
 
@@ -78,6 +81,7 @@ class Content:
     missing_child: model.MissingChildFile
     asylum: model.AsylumProcessFile
     checklists: list[model.Checklist]
+    packs: list[model.Pack]
     files: dict[str, Path] = field(default_factory=dict)
 
     @property
@@ -145,10 +149,52 @@ def load_content(root: Path) -> Content:
         parsed.append(item)
 
     problems.extend(_missing_files(parsed))
+    checklist_ids = {q.value.id for q in parsed if isinstance(q.value, model.Checklist)}
+    for p in parsed:
+        if isinstance(p.value, model.Pack):
+            problems.extend(check_pack(p.value, checklist_ids, p.rel, p.raw))
     problems.extend(_check_ids_and_references(parsed))
     if problems:
         raise ContentError(problems)
     return _assemble(parsed, root)
+
+
+def load_pack(path: Path, content: Content) -> model.Pack:
+    """A meeting pack described in a YAML file anywhere, checked like the content files."""
+    rel = str(path)
+    problems: list[Problem] = []
+    raw = _read_yaml(path, rel, problems)
+    pack = None
+    if raw is not None:
+        try:
+            pack = model.Pack.model_validate(_plain(raw))
+        except ValidationError as err:
+            problems.extend(_validation_problems(rel, model.Pack, raw, err))
+    if pack is not None:
+        problems.extend(check_pack(pack, {c.id for c in content.checklists}, rel, raw))
+    if problems:
+        raise ContentError(problems)
+    return pack
+
+
+def check_pack(pack: model.Pack, checklists: set[str], rel: str, raw: Any) -> list[Problem]:
+    """Every entry names an existing checklist or site page (and section)."""
+    from .pages import PAGES  # the pages the site has
+
+    problems = []
+    for index, entry in enumerate(pack.entries):
+        line = _line_of(raw, ("innehåll", index))
+        if bool(entry.checklist) == bool(entry.section):
+            problems.append(Problem(rel, line, f"innehåll › nr {index + 1}",
+                                    "Skriv antingen \"checklista: <id>\" eller \"avsnitt: <sida>\", inte båda eller inget."))
+        elif entry.checklist and entry.checklist not in checklists:
+            problems.append(Problem(rel, line, f"innehåll › nr {index + 1} › checklista", (
+                f"Det finns ingen checklista med id \"{entry.checklist}\". Finns: {', '.join(sorted(checklists))}.")))
+        elif entry.section and f"{entry.section.partition('#')[0]}.md" not in PAGES:
+            pages = ", ".join(p.removesuffix(".md") for p in PAGES)
+            problems.append(Problem(rel, line, f"innehåll › nr {index + 1} › avsnitt", (
+                f"Det finns ingen sida \"{entry.section}\". Skriv en av: {pages} (eventuellt med #avsnitt).")))
+    return problems
 
 
 # --- reading -----------------------------------------------------------------
@@ -261,7 +307,8 @@ def _missing_files(parsed: list[_Parsed]) -> Iterator[Problem]:
 
 def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
     seen: dict[str, tuple[str, int]] = {}
-    targets: dict[str, set[str]] = {"source": set(), "actor": set(), "network": set(), "item": set()}
+    targets: dict[str, set[str]] = {"source": set(), "actor": set(), "network": set(), "item": set(),
+                                    "checklist": set()}
     for p in parsed:
         if isinstance(p.value, model.SourcesFile):
             targets["source"] |= {s.id for s in p.value.sources}
@@ -269,6 +316,8 @@ def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
             targets["actor"] |= {a.id for a in p.value.actors}
         elif isinstance(p.value, model.NetworkFile):
             targets["network"].add(p.value.id)
+        elif isinstance(p.value, model.Checklist):
+            targets["checklist"].add(p.value.id)
         if p.rel.startswith("guidance/") and not isinstance(p.value, model.SourcesFile):
             targets["item"] |= {n["id"] for _, n in _walk(p.raw) if isinstance(n, dict) and isinstance(n.get("id"), str)}
 
@@ -345,5 +394,6 @@ def _assemble(parsed: list[_Parsed], root: Path) -> Content:
         missing_child=one(model.MissingChildFile),
         asylum=one(model.AsylumProcessFile),
         checklists=sorted(by_kind.get(model.Checklist, []), key=lambda c: c.id),
+        packs=sorted(by_kind.get(model.Pack, []), key=lambda c: c.id),
         files={p.rel: root / p.rel for p in parsed},
     )

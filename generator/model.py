@@ -391,6 +391,23 @@ class Checklist(Model):
     notes: bool = Field(default=True, alias="anteckningar")
 
 
+class PackEntry(Model):
+    """One piece of a meeting pack: a checklist or form by id, or a section of a site page."""
+
+    checklist: Id | None = Field(default=None, alias="checklista")
+    section: Text | None = Field(default=None, alias="avsnitt")  # "samverkan" or "samverkan#individniva"
+
+
+class Pack(Model):
+    """A meeting pack (checklists/paket/*.yml): one PDF with a cover, contents and bookmarks."""
+
+    pattern: ClassVar[str] = "checklists/paket/*.yml"
+    id: Id
+    title: Text = Field(alias="titel")
+    purpose: Text = Field(alias="syfte")
+    entries: list[PackEntry] = Field(alias="innehåll", min_length=1)
+
+
 FILE_KINDS: tuple[type[Model], ...] = (
     SiteFile,
     SourcesFile,
@@ -404,5 +421,6 @@ FILE_KINDS: tuple[type[Model], ...] = (
     ActionPlanFile,
     MissingChildFile,
     AsylumProcessFile,
+    Pack,  # before Checklist: "checklists/*.yml" also matches files in checklists/paket/
     Checklist,
 )

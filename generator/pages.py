@@ -108,6 +108,7 @@ class Renderer:
             index_terms=self.index_terms,
             checklists_for=lambda page: [c for c in content.checklists if c.page == page],
             checklists=content.checklists,
+            packs=content.packs,
         )
         self.search_terms: dict[str, list[str]] = {}  # search index location -> inflected forms
         self.current_page = ""
@@ -132,8 +133,13 @@ class Renderer:
             self.search_terms[location(self.current_page, anchor)] = forms
         return ""
 
-    def render(self, template: str, **context: Any) -> str:
-        return self.env.get_template(template).render(**context)
+    def render(self, template: str, for_print: bool = False, **context: Any) -> str:
+        """Render a page; `for_print` leaves out what only makes sense on screen (PDF links)."""
+        self.env.globals["for_print"] = for_print
+        try:
+            return self.env.get_template(template).render(**context)
+        finally:
+            self.env.globals["for_print"] = False
 
     def render_html(self, template: str, **context: Any) -> str:
         """Print HTML for the PDFs: ordinary HTML escaping, same filters and globals."""

@@ -9,13 +9,19 @@ from the cache in build/pdf-cache instead of being rendered again.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
+import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+
+import markdown
+import yaml
+from markupsafe import Markup
 
 from . import model
 from .load import Content
@@ -23,6 +29,16 @@ from .pages import Renderer
 
 PRINT_CSS = Path(__file__).parent / "templates" / "print" / "print.css"
 CACHE_DIR = Path("build/pdf-cache")
+MKDOCS_YML = Path(__file__).parent.parent / "mkdocs.yml"
+# The site's Markdown extensions (one list, in mkdocs.yml), without permalinks for print.
+MARKDOWN_EXTENSIONS = [e if isinstance(e, str) else next(iter(e)) for e in
+                       yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))["markdown_extensions"]]
+# Which site page shows which guidance file.
+PAGES_OF_MODEL = {
+    model.ActorsFile: "aktorer", model.HousingFile: "boendeformer", model.SignsFile: "varningssignaler",
+    model.CollaborationFile: "samverkan", model.SchoolFile: "skola", model.NetworkFile: "kontakter",
+    model.MissingChildFile: "forsvinnande", model.AsylumProcessFile: "asylprocess",
+}
 
 
 @dataclass(frozen=True)
@@ -94,27 +110,84 @@ def item_text(item: model.Item) -> str:
     raise ValueError(f"{item.id} has no text")
 
 
+def sources_of(checklist: model.Checklist, content: Content) -> tuple[list[model._Citation], datetime.date]:
+    """The citations and the latest review date of the guidance a checklist draws on."""
+    files: list[model.GuidanceFile] = []
+    citations: dict[tuple[str, str | None], model._Citation] = {}
+    if checklist.template == "handlingsplan":
+        files.append(content.action_plan)
+        citations.update({(c.source, c.section): c for c in content.action_plan.citations})
+    for item_id in [p.group for p in checklist.parts if p.group] + [i for p in checklist.parts for i in p.items]:
+        f = content.file_of(item_id)
+        files.append(f)
+        for cite in [*f.citations, *content.item_by_id[item_id].citations]:
+            citations.setdefault((cite.source, cite.section), cite)
+    return list(citations.values()), max(f.reviewed for f in files)
+
+
 def jobs(content: Content, root: Path) -> list[Job]:
     renderer = Renderer(content)
     base = str((root / "docs").resolve())
+    css = PRINT_CSS.read_text(encoding="utf-8")
     result = []
     for checklist in content.checklists:
-        parts = resolve(checklist, content)
-        files, citations = [], {}
-        if checklist.template == "handlingsplan":
-            files.append(content.action_plan)
-            citations.update({(c.source, c.section): c for c in content.action_plan.citations})
-        for item_id in [p.group for p in checklist.parts if p.group] + [i for p in checklist.parts for i in p.items]:
-            f = content.file_of(item_id)
-            files.append(f)
-            for cite in [*f.citations, *content.item_by_id[item_id].citations]:
-                citations.setdefault((cite.source, cite.section), cite)
-        html = renderer.render_html("print/checklist.html.j2", checklist=checklist, parts=parts, content=content,
-                                    citations=list(citations.values()),
-                                    reviewed=max(f.reviewed for f in files),
-                                    css=PRINT_CSS.read_text(encoding="utf-8"))
+        citations, reviewed = sources_of(checklist, content)
+        html = renderer.render_html("print/checklist.html.j2", checklist=checklist, content=content,
+                                    parts=resolve(checklist, content), citations=citations,
+                                    reviewed=reviewed, css=css)
         result.append(Job(checklist.id, html, base))
+    for pack in content.packs:
+        result.append(Job(pack.id, pack_html(pack, content, renderer, css), base))
     return result
+
+
+def pack_html(pack: model.Pack, content: Content, renderer: Renderer, css: str) -> str:
+    """A meeting pack: cover, contents with page numbers, then each checklist or page section."""
+    checklists = {c.id: c for c in content.checklists}
+    entries, citations, reviewed = [], {}, []
+    for entry in pack.entries:
+        if entry.checklist:
+            checklist = checklists[entry.checklist]
+            cites, date = sources_of(checklist, content)
+            entries.append({"kind": "checklist", "id": checklist.id, "title": checklist.title,  # noqa: E501
+                            "checklist": checklist, "parts": resolve(checklist, content)})
+        else:
+            page, _, anchor = entry.section.partition("#")
+            title, html, cites, date = section_html(content, renderer, page, anchor)
+            entries.append({"kind": "section", "id": f"avsnitt-{page}-{anchor}".rstrip("-"),
+                            "title": title, "html": Markup(html)})
+        citations.update({(c.source, c.section): c for c in cites})
+        reviewed.append(date)
+    return renderer.render_html("print/pack.html.j2", pack=pack, entries=entries, content=content,
+                                citations=list(citations.values()), reviewed=max(reviewed), css=css)
+
+
+def section_html(content: Content, renderer: Renderer, page: str, anchor: str = ""):
+    """A site page (or one of its h2 sections) as print HTML, from the same template as the site."""
+    from .pages import PAGES
+
+    template = PAGES[f"{page}.md"]
+    text = renderer.render(template, content=content, for_print=True)
+    text = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text  # drop front matter
+    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS)
+    title = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
+    if anchor:
+        start = html.index(f'<h2 id="{anchor}"')
+        end = html.find("<h2", start + 1)
+        html = html[start:] if end < 0 else html[start:end]
+        title = re.search(r"<h2[^>]*>(.*?)</h2>", html, re.S).group(1)
+        html = re.sub(r"<(/?)h([2-5])", lambda m: f"<{m.group(1)}h{int(m.group(2)) - 1}", html)
+    file_model = next(f for f in content.guidance if PAGES_OF_MODEL.get(type(f)) == page)
+    cites = renderer.page_citations(file_model)
+    return re.sub("<[^>]+>", "", title), html, cites, file_model.reviewed
+
+
+def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) -> Path:
+    """One meeting pack, rendered now (for `guide pack`)."""
+    html = pack_html(pack, content, Renderer(content), PRINT_CSS.read_text(encoding="utf-8"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(_render(Job(pack.id, html, str((root / "docs").resolve()))))
+    return target
 
 
 def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None = None) -> dict[str, bool]:

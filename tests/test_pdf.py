@@ -97,3 +97,49 @@ def test_rebuild_is_byte_identical_and_cached(content, tmp_path):
     assert not any(second.values())  # nothing changed: nothing rendered
     job = pdfmod.jobs(content, root)[0]
     assert pdfmod._render(job) == (tmp_path / "a" / f"{job.name}.pdf").read_bytes()
+
+
+def test_ready_made_pack_has_cover_contents_and_bookmarks(site, content):
+    assert content.packs
+    for pack in content.packs:
+        reader = PdfReader(site / "pdf" / f"{pack.id}.pdf")
+        assert reader.metadata.title == pack.title
+        cover = reader.pages[0].extract_text()
+        assert pack.title in cover and "Mötespaket" in cover
+        contents = reader.pages[1].extract_text()
+        titles = [o.title for o in reader.outline if not isinstance(o, list)]
+        for entry in pack.entries:
+            if entry.checklist:
+                title = next(c.title for c in content.checklists if c.id == entry.checklist)
+                assert title in titles
+                assert re.search(re.escape(title[:30]) + r".*?\s(\d+)\s*$", contents, re.M | re.S)
+        numbers = [int(n) for n in re.findall(r"\.\s*(\d+)\s*$", contents, re.M)]
+        assert numbers == sorted(numbers) and numbers[-1] <= len(reader.pages)  # real page numbers
+        fields = [str(f.get_object()["/T"]) for f in reader.trailer["/Root"]["/AcroForm"]["/Fields"]]
+        assert len(fields) == len(set(fields))
+    overview = (site / "checklistor" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="../pdf/{p.id}.pdf"' in overview for p in content.packs)
+
+
+def test_guide_pack_from_the_command_line(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    out = tmp_path / "paket.pdf"
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "pack", "--titel", "Inför nätverksmöte",
+                             "--checklista", "samverkan-skola", "--avsnitt", "skola#samverkansrutiner",
+                             "-o", str(out)], capture_output=True, text=True, cwd=root)
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(out)
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "Inför nätverksmöte" in text and "Samverkansrutiner kring det enskilda barnet" in text
+    bad = tmp_path / "paket.yml"
+    bad.write_text("id: x\ntitel: T\nsyfte: S\ninnehåll:\n  - checklista: finnsinte\n  - avsnitt: ingen-sida\n",
+                   encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "pack", str(bad)],
+                            capture_output=True, text=True, cwd=root)
+    assert result.returncode == 1
+    assert f"{bad}:5: innehåll › nr 1 › checklista" in result.stderr
+    assert f"{bad}:6: innehåll › nr 2 › avsnitt" in result.stderr
