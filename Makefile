@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test check serve setup system system-test lock clean
+.PHONY: site test check serve bench setup system system-test lock clean
 
 site: setup
 	$(BIN)/guide build
@@ -16,6 +16,10 @@ check: setup
 
 serve: setup
 	$(BIN)/guide serve
+
+# Figures and ratios for build speed (prints, never fails on a number).
+bench: setup
+	$(BIN)/python tools/bench.py
 
 test: setup system-test
 	$(BIN)/python -m pytest
