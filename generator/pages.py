@@ -40,6 +40,14 @@ PAGES = {
     "checklistor.md": "pages/checklistor.md.j2",
 }
 
+# Which site page shows which guidance file.
+PAGE_OF_MODEL = {
+    model.ActorsFile: "aktorer", model.HousingFile: "boendeformer", model.SignsFile: "varningssignaler",
+    model.ActionPlanFile: "varningssignaler", model.CollaborationFile: "samverkan", model.SchoolFile: "skola",
+    model.NetworkFile: "kontakter", model.RegionFile: "kontakter", model.MissingChildFile: "forsvinnande",
+    model.AsylumProcessFile: "asylprocess",
+}
+
 # Characters Python-Markdown treats as markup when not backslash-escaped
 # (its ESCAPED_CHARS, plus "|" for tables).
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")

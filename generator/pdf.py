@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from . import model
 from .load import Content
-from .pages import Renderer
+from .pages import PAGE_OF_MODEL, Renderer
 
 PRINT_CSS = Path(__file__).parent / "templates" / "print" / "print.css"
 CACHE_DIR = Path("build/pdf-cache")
@@ -33,12 +33,6 @@ MKDOCS_YML = Path(__file__).parent.parent / "mkdocs.yml"
 # The site's Markdown extensions (one list, in mkdocs.yml), without permalinks for print.
 MARKDOWN_EXTENSIONS = [e if isinstance(e, str) else next(iter(e)) for e in
                        yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))["markdown_extensions"]]
-# Which site page shows which guidance file.
-PAGES_OF_MODEL = {
-    model.ActorsFile: "aktorer", model.HousingFile: "boendeformer", model.SignsFile: "varningssignaler",
-    model.CollaborationFile: "samverkan", model.SchoolFile: "skola", model.NetworkFile: "kontakter",
-    model.MissingChildFile: "forsvinnande", model.AsylumProcessFile: "asylprocess",
-}
 
 
 @dataclass(frozen=True)
@@ -177,9 +171,9 @@ def section_html(content: Content, renderer: Renderer, page: str, anchor: str = 
         html = html[start:] if end < 0 else html[start:end]
         title = re.search(r"<h2[^>]*>(.*?)</h2>", html, re.S).group(1)
         html = re.sub(r"<(/?)h([2-5])", lambda m: f"<{m.group(1)}h{int(m.group(2)) - 1}", html)
-    file_model = next(f for f in content.guidance if PAGES_OF_MODEL.get(type(f)) == page)
-    cites = renderer.page_citations(file_model)
-    return re.sub("<[^>]+>", "", title), html, cites, file_model.reviewed
+    files = [f for f in content.guidance if PAGE_OF_MODEL[type(f)] == page]
+    cites = [c for f in files for c in renderer.page_citations(f)]
+    return re.sub("<[^>]+>", "", title), html, cites, max(f.reviewed for f in files)
 
 
 def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) -> Path:

@@ -11,13 +11,9 @@ import pytest
 
 from generator import model
 from generator.build import build_site
+from generator.pages import PAGE_OF_MODEL
 
-PAGE_OF_KIND = {
-    model.ActorsFile: "aktorer", model.HousingFile: "boendeformer", model.SignsFile: "varningssignaler",
-    model.CollaborationFile: "samverkan", model.SchoolFile: "skola", model.NetworkFile: "kontakter",
-    model.RegionFile: "kontakter", model.MissingChildFile: "forsvinnande", model.AsylumProcessFile: "asylprocess",
-    model.ActionPlanFile: "varningssignaler",
-}
+PAGE_OF_KIND = PAGE_OF_MODEL
 GENERATED = sorted(set(PAGE_OF_KIND.values()))
 
 
