@@ -279,9 +279,7 @@ def _field_path(raw: Any, loc: tuple[Any, ...]) -> str:
 
 def _validation_problems(rel: str, kind: type[BaseModel], raw: Any, err: ValidationError) -> Iterator[Problem]:
     for error in err.errors():
-        loc = tuple(k for k in error["loc"] if not (isinstance(k, str) and k.startswith("function-")))
-        # pydantic puts Annotated before-validator steps into loc; drop model-class names.
-        loc = tuple(k for k in loc if not (isinstance(k, str) and k[:1].isupper() and k.startswith("_")))
+        loc = error["loc"]
         yield Problem(rel, _line_of(raw, loc), _field_path(raw, loc), describe_validation_error(kind, loc, error))
 
 

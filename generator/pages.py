@@ -118,6 +118,12 @@ class Renderer:
             checklists=content.checklists,
             packs=content.packs,
         )
+        # Print HTML for the PDFs: ordinary HTML escaping, same filters and globals.
+        self.html_env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.html_env.filters.update(date=swedish_date, citation=self.citation)
+        self.html_env.globals.update(self.env.globals)
         self.search_terms: dict[str, list[str]] = {}  # search index location -> inflected forms
         self.current_page = ""
 
@@ -150,13 +156,7 @@ class Renderer:
             self.env.globals["for_print"] = False
 
     def render_html(self, template: str, **context: Any) -> str:
-        """Print HTML for the PDFs: ordinary HTML escaping, same filters and globals."""
-        if not hasattr(self, "html_env"):
-            self.html_env = jinja2.Environment(
-                loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-            self.html_env.filters.update(date=swedish_date, citation=self.citation)
-            self.html_env.globals.update(self.env.globals)
+        """Print HTML for the PDFs (see html_env)."""
         return self.html_env.get_template(template).render(**context)
 
     def footer(self, reviewed: datetime.date, citations: list[model._Citation]) -> str:

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from . import model
 from .load import Content
-from .pages import PAGE_OF_MODEL, Renderer
+from .pages import PAGE_OF_MODEL, PAGES, Renderer
 
 PRINT_CSS = Path(__file__).parent / "templates" / "print" / "print.css"
 CACHE_DIR = Path("build/pdf-cache")
@@ -158,8 +158,6 @@ def pack_html(pack: model.Pack, content: Content, renderer: Renderer, css: str) 
 
 def section_html(content: Content, renderer: Renderer, page: str, anchor: str = ""):
     """A site page (or one of its h2 sections) as print HTML, from the same template as the site."""
-    from .pages import PAGES
-
     template = PAGES[f"{page}.md"]
     text = renderer.render(template, content=content, for_print=True)
     text = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text  # drop front matter
@@ -199,9 +197,8 @@ def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None
             todo.append((job, key))
     workers = workers or min(len(todo), os.cpu_count() or 1) or 1
     if todo:
-        if workers == 1:
-            outputs = map(_render, [j for j, _ in todo])
-            results = list(outputs)
+        if workers == 1:  # in this process: no second WeasyPrint import
+            results = [_render(job) for job, _ in todo]
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 results = list(pool.map(_render, [j for j, _ in todo]))
