@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import http.server
 import shutil
 import threading
@@ -14,7 +15,9 @@ from generator.build import build_site
 from generator.load import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+# The source material the content is checked against: shared/seeds beside the clone (as in CI),
+# or wherever SEEDS_DIR points.
+SEEDS = Path(os.environ.get("SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -71,5 +74,9 @@ def project_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def seed_text():
     def read(prefix: str) -> str:
-        return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+        found = sorted(SEEDS.glob(f"{prefix}_*.txt"))
+        if not found:
+            pytest.fail(f"source document {prefix}_*.txt not found in {SEEDS}: "
+                        "put shared/ beside the clone or set SEEDS_DIR")
+        return found[0].read_text(encoding="utf-8")
     return read
