@@ -12,13 +12,17 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from . import model
 from .load import Content, ContentError, check_pack, load_content, load_pack
 from .pages import build_docs
 from .pdf import render_pack, render_pdfs
 from .search import add_terms_to_index
 
-DOCS_DIR = Path("build/docs")  # must match docs_dir in mkdocs.yml
+DOCS_DIR = Path("build/docs")
+CONFIG = Path("build/mkdocs.yml")  # the config the engine reads: mkdocs.yml plus the role pages
+ROLES_INDEX = "roller.md"  # the nav entry after which the role pages are listed
 
 
 class BuildError(Exception):
@@ -45,11 +49,41 @@ def generate_docs(root: Path) -> dict[str, list[str]]:
     staging = Path(tempfile.mkdtemp(prefix="docs-", dir=target.parent))
     try:
         terms = build_docs(content, root, staging / "docs")
+        write_config(root, content)
         render_pdfs(content, root, staging / "docs" / "pdf")
         _sync(staging / "docs", target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return terms
+
+
+def write_config(root: Path, content: Content, offline: bool = False) -> Path:
+    """build/mkdocs.yml: mkdocs.yml with paths relative to build/ and a nav entry per role page."""
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["docs_dir"] = "docs"
+    config["site_dir"] = "../site"
+    config["theme"]["custom_dir"] = "../overrides"
+    roles = [{r.name: f"{r.id}.md"} for r in content.roles.roles]
+    if not _insert_after(config["nav"], ROLES_INDEX, roles):
+        raise BuildError(f"mkdocs.yml: navigationen (nav) saknar {ROLES_INDEX}, där rollsidorna ska stå.")
+    path = root / CONFIG
+    text = "# Written by the generator from mkdocs.yml: edit that file instead.\n"
+    text += yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _insert_after(nav: list, entry: str, new: list) -> bool:
+    for index, item in enumerate(nav):
+        if item == entry or (isinstance(item, dict) and entry in item.values()):
+            nav[index + 1:index + 1] = new
+            return True
+        if isinstance(item, dict):
+            for children in item.values():
+                if isinstance(children, list) and _insert_after(children, entry, new):
+                    return True
+    return False
 
 
 def make_pack(root: Path, args) -> Path:
@@ -83,8 +117,7 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
     try:
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(staging / "site"),
-                             docs_dir=str(root / DOCS_DIR))
+        config = load_config(str(root / CONFIG), site_dir=str(staging / "site"))
         try:
             build(config)
         except Exception as err:  # the engine's own errors, e.g. a broken link in strict mode

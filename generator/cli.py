@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from .build import BuildError, build_site, check, generate_docs, make_pack
+from .build import CONFIG, BuildError, build_site, check, generate_docs, make_pack
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,7 +79,7 @@ def _serve(root: Path, port: int) -> None:
             observer.schedule(Regenerate(), str(root / folder), recursive=True)
     observer.start()
     try:
-        serve(str(root / "mkdocs.yml"), dev_addr=f"127.0.0.1:{port}", livereload=True)
+        serve(str(root / CONFIG), dev_addr=f"127.0.0.1:{port}", livereload=True)
     finally:
         observer.stop()
 

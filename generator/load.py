@@ -33,16 +33,22 @@ REFERENCE_KEYS = {
     "grupp": "item",
     "poster": "item",
     "checklista": "checklist",
+    "samverkar_med": "actor",
+    "används_av": "actor",
+    "aktörer": "actor",
+    "ämnen": "topic",
+    "vem_gör_vad": "item",
 }
 LOCAL_ID_KEYS = {"huvud", "fält"}
 TARGET_NAMES = {"source": "källa", "actor": "aktör", "network": "nätverk", "item": "post",
-                "checklist": "checklista"}
+                "checklist": "checklista", "topic": "ämne"}
 TARGET_FILES = {
     "source": "guidance/kallor.yml",
     "actor": "guidance/aktorer.yml",
     "network": "guidance/resursnatverk.yml",
     "item": "någon fil i guidance/",
     "checklist": "checklists/",
+    "topic": "guidance/webbplats.yml (under \"ämnen:\")",
 }
 
 
@@ -80,6 +86,13 @@ class Content:
     action_plan: model.ActionPlanFile
     missing_child: model.MissingChildFile
     asylum: model.AsylumProcessFile
+    background: model.BackgroundFile
+    rights: model.RightsFile
+    allocation: model.AllocationFile
+    grants: model.GrantsFile
+    closing: model.ClosingFile
+    glossary: model.GlossaryFile
+    roles: model.RolesFile
     checklists: list[model.Checklist]
     packs: list[model.Pack]
     files: dict[str, Path] = field(default_factory=dict)
@@ -92,7 +105,8 @@ class Content:
     def guidance(self) -> list[model.Model]:
         """Every guidance file's model (not sources, site settings or checklists)."""
         return [self.actors, self.housing, self.signs, self.collaboration, self.school, self.network,
-                *self.regions, self.action_plan, self.missing_child, self.asylum]
+                *self.regions, self.action_plan, self.missing_child, self.asylum, self.background,
+                self.rights, self.allocation, self.grants, self.closing, self.glossary, self.roles]
 
     def file_of(self, item_id: str) -> model.GuidanceFile:
         """The guidance file that holds an item."""
@@ -306,7 +320,7 @@ def _missing_files(parsed: list[_Parsed]) -> Iterator[Problem]:
 def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
     seen: dict[str, tuple[str, int]] = {}
     targets: dict[str, set[str]] = {"source": set(), "actor": set(), "network": set(), "item": set(),
-                                    "checklist": set()}
+                                    "checklist": set(), "topic": set()}
     for p in parsed:
         if isinstance(p.value, model.SourcesFile):
             targets["source"] |= {s.id for s in p.value.sources}
@@ -316,6 +330,8 @@ def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
             targets["network"].add(p.value.id)
         elif isinstance(p.value, model.Checklist):
             targets["checklist"].add(p.value.id)
+        elif isinstance(p.value, model.SiteFile):
+            targets["topic"] |= set(p.value.topics)
         if p.rel.startswith("guidance/") and not isinstance(p.value, model.SourcesFile):
             targets["item"] |= {n["id"] for _, n in _walk(p.raw) if isinstance(n, dict) and isinstance(n.get("id"), str)}
 
@@ -335,7 +351,8 @@ def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
                 else:
                     seen[ident] = (p.rel, line)
             for key, target in REFERENCE_KEYS.items():
-                if key not in node or (key == "källa" and isinstance(p.value, model.SourcesFile)):
+                if key not in node or (key == "källa" and isinstance(p.value, model.SourcesFile)) \
+                        or (key == "ämnen" and isinstance(p.value, model.SiteFile)):
                     continue
                 values = node[key] if isinstance(node[key], list) else [node[key]]
                 for index, ref in enumerate(values):
@@ -391,6 +408,13 @@ def _assemble(parsed: list[_Parsed], root: Path) -> Content:
         action_plan=one(model.ActionPlanFile),
         missing_child=one(model.MissingChildFile),
         asylum=one(model.AsylumProcessFile),
+        background=one(model.BackgroundFile),
+        rights=one(model.RightsFile),
+        allocation=one(model.AllocationFile),
+        grants=one(model.GrantsFile),
+        closing=one(model.ClosingFile),
+        glossary=one(model.GlossaryFile),
+        roles=one(model.RolesFile),
         checklists=sorted(by_kind.get(model.Checklist, []), key=lambda c: c.id),
         packs=sorted(by_kind.get(model.Pack, []), key=lambda c: c.id),
         files={p.rel: root / p.rel for p in parsed},

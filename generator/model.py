@@ -106,12 +106,24 @@ class GuidanceFile(Model):
     pattern: ClassVar[str]
     reviewed: datetime.date = Field(alias="granskad")
     citations: list[Citation] = Field(alias="källor", min_length=1)
+    topics: list[Text] = Field(default_factory=list, alias="ämnen")  # tags, from webbplats.yml
 
 
 class SourcesFile(Model):
     pattern: ClassVar[str] = "guidance/kallor.yml"
     reviewed: datetime.date = Field(alias="granskad")
     sources: list[Source] = Field(alias="källor", min_length=1)
+
+
+class AccessibilityStatement(Model):
+    """What DIGG requires of a tillgänglighetsredogörelse."""
+
+    status: Literal["helt förenlig", "delvis förenlig", "inte förenlig"] = Field(alias="förenlighet")
+    assessed: datetime.date = Field(alias="bedömd")
+    method: Text = Field(alias="metod")
+    known_gaps: list[Text] = Field(default_factory=list, alias="kända_brister")
+    feedback: Text = Field(alias="återkoppling")
+    digg_url: Url = Field(alias="digg_anmälan")
 
 
 class SiteFile(Model):
@@ -123,6 +135,10 @@ class SiteFile(Model):
     contact: Text = Field(alias="kontakt")
     pact_date: datetime.date = Field(alias="asylpakt_datum")
     pact_notice: Text = Field(alias="asylpakt_text")
+    topics: list[Text] = Field(alias="ämnen", min_length=1)  # the tag vocabulary
+    review_process: Text = Field(alias="granskningsrutin")
+    accessibility: AccessibilityStatement = Field(alias="tillgänglighet")
+
 
 
 # --- 1. Actors and responsibilities ------------------------------------------
@@ -139,6 +155,7 @@ class Actor(Item):
     description: Text | None = Field(default=None, alias="beskrivning")
     responsibilities: list[Responsibility] = Field(default_factory=list, alias="ansvar")
     facts: list[Text] = Field(default_factory=list, alias="att_veta")
+    works_with: list[Id] = Field(default_factory=list, alias="samverkar_med")
 
 
 class ActorsFile(GuidanceFile):
@@ -331,6 +348,7 @@ class MissingChildFile(GuidanceFile):
     act_now: PointList = Field(alias="agera_direkt")
     hotline: Hotline = Field(alias="journummer")
     police_needs: PointList = Field(alias="polisen_behöver")
+    who_does_what: list[Id] = Field(default_factory=list, alias="vem_gör_vad")  # responsibility ids (aktorer.yml)
     risks: list[Section] = Field(alias="risker", min_length=1)
     background: list[Section] = Field(default_factory=list, alias="bakgrund")
 
@@ -350,6 +368,141 @@ class AsylumProcessFile(GuidanceFile):
     principle: Text = Field(alias="om_inte_när")
     phases: list[AsylumPhase] = Field(alias="faser", min_length=1)
     background: list[Section] = Field(default_factory=list, alias="bakgrund")
+
+
+# --- Why capacity is needed (chapters 1-2) -------------------------------------
+
+
+class Figure(Item):
+    """A number worth remembering, with what it counts and when."""
+
+    value: Text = Field(alias="värde")
+    text: Text
+    period: Text | None = Field(default=None, alias="period")
+
+
+class BackgroundFile(GuidanceFile):
+    pattern: ClassVar[str] = "guidance/bakgrund.yml"
+    intro: Text = Field(alias="inledning")
+    why: list[Section] = Field(alias="varför", min_length=1)
+    figures: list[Figure] = Field(alias="siffror", min_length=1)
+    children: list[Section] = Field(alias="barnen", min_length=1)
+    perspectives_intro: Text = Field(alias="perspektiv_inledning")
+    perspectives: list[Section] = Field(alias="perspektiv", min_length=1)
+
+
+# --- The Convention on the Rights of the Child --------------------------------
+
+
+class Article(Item):
+    number: int = Field(alias="artikel", ge=1, le=54)
+    title: Text = Field(alias="rubrik")
+    text: Text
+    core_principle: bool = Field(default=False, alias="grundprincip")
+
+
+class RightsFile(GuidanceFile):
+    pattern: ClassVar[str] = "guidance/barnkonventionen.yml"
+    intro: Text = Field(alias="inledning")
+    articles: list[Article] = Field(alias="artiklar", min_length=1)
+
+
+# --- The allocation model and compensation --------------------------------------
+
+
+class Redistribution(Model):
+    year: int = Field(alias="år", ge=2000, le=2100)
+    municipalities: list[Text] = Field(alias="kommuner", min_length=1)
+
+
+class Compensation(Item):
+    name: Text = Field(alias="namn")
+    amount: int = Field(alias="belopp", ge=0)  # kronor
+    unit: Text = Field(alias="per")
+    text: Text
+
+
+class CompensationExample(Item):
+    """The worked example; the page's calculator starts from these inputs."""
+
+    share_permille: float = Field(alias="andel_promille", gt=0)
+    forecast: int = Field(alias="prognos", gt=0)
+    amount_per_child: int = Field(alias="belopp_per_barn", gt=0)
+    children: int = Field(alias="barn", ge=0)  # as the source states it
+    total: int = Field(alias="summa", ge=0)  # as the source states it
+    text: Text
+
+
+class AllocationFile(GuidanceFile):
+    pattern: ClassVar[str] = "guidance/anvisning.yml"
+    intro: Text = Field(alias="inledning")
+    sections: list[Section] = Field(alias="avsnitt", min_length=1)
+    outcomes: list[Section] = Field(alias="utfall", min_length=1)
+    redistributions: list[Redistribution] = Field(alias="omfördelningar", min_length=1)
+    compensation_intro: Text = Field(alias="ersättning_inledning")
+    compensations: list[Compensation] = Field(alias="ersättningar", min_length=1)
+    example: CompensationExample = Field(alias="exempel")
+    changes: list[Section] = Field(default_factory=list, alias="förändringar")
+
+
+# --- Grants ---------------------------------------------------------------------
+
+
+class GrantsFile(GuidanceFile):
+    pattern: ClassVar[str] = "guidance/bidrag.yml"
+    intro: Text = Field(alias="inledning")
+    grants: list[Section] = Field(alias="bidrag", min_length=1)
+
+
+# --- Closing words and practical links (chapters 9-10) --------------------------
+
+
+class PracticalLink(Item):
+    text: Text
+    url: Url | None = None  # None when the source gives no address
+
+
+class ClosingFile(GuidanceFile):
+    pattern: ClassVar[str] = "guidance/avslutning.yml"
+    closing: Section = Field(alias="avslutning")
+    links_intro: Text = Field(alias="länkar_inledning")
+    links: list[PracticalLink] = Field(alias="länkar", min_length=1)
+
+
+# --- Glossary ---------------------------------------------------------------------
+
+
+class Term(Item):
+    term: Text
+    abbreviation_of: Text | None = Field(default=None, alias="står_för")
+    forms: list[Text] = Field(default_factory=list, alias="former")  # other forms that get the tooltip
+    explanation: Text = Field(alias="förklaring")
+
+
+class GlossaryFile(GuidanceFile):
+    pattern: ClassVar[str] = "guidance/ordlista.yml"
+    intro: Text = Field(alias="inledning")
+    terms: list[Term] = Field(alias="termer", min_length=1)
+
+
+# --- Roles: each visitor's way in ---------------------------------------------------
+
+
+class Role(Item):
+    """A role page is a view of the data: responsibilities, signs and checklists of its actors."""
+
+    title: Text = Field(alias="rubrik")  # "Jag är socialsekreterare"
+    name: Text = Field(alias="namn")
+    intro: Text = Field(alias="inledning")
+    actors: list[Id] = Field(default_factory=list, alias="aktörer")
+    all_checklists: bool = Field(default=False, alias="alla_checklistor")
+    pages: list[Id] = Field(default_factory=list, alias="läs_mer")  # site pages, by slug
+
+
+class RolesFile(GuidanceFile):
+    pattern: ClassVar[str] = "guidance/roller.yml"
+    intro: Text = Field(alias="inledning")
+    roles: list[Role] = Field(alias="roller", min_length=1)
 
 
 # --- Checklists and forms (checklists/*.yml) ------------------------------------
@@ -389,6 +542,7 @@ class Checklist(Model):
     template: Literal["checklista", "handlingsplan"] = Field(default="checklista", alias="mall")
     parts: list[ChecklistPart] = Field(default_factory=list, alias="delar")
     notes: bool = Field(default=True, alias="anteckningar")
+    used_by: list[Id] = Field(default_factory=list, alias="används_av")  # actor ids
 
 
 class PackEntry(Model):
@@ -421,6 +575,13 @@ FILE_KINDS: tuple[type[Model], ...] = (
     ActionPlanFile,
     MissingChildFile,
     AsylumProcessFile,
+    BackgroundFile,
+    RightsFile,
+    AllocationFile,
+    GrantsFile,
+    ClosingFile,
+    GlossaryFile,
+    RolesFile,
     Pack,  # before Checklist: "checklists/*.yml" also matches files in checklists/paket/
     Checklist,
 )

@@ -29,23 +29,36 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 # Generated page -> template. The order is the order of the site's sections.
 PAGES = {
+    "forsvinnande.md": "pages/forsvinnande.md.j2",
+    "roller.md": "pages/roller.md.j2",
+    "bakgrund.md": "pages/bakgrund.md.j2",
     "aktorer.md": "pages/aktorer.md.j2",
     "boendeformer.md": "pages/boendeformer.md.j2",
     "varningssignaler.md": "pages/varningssignaler.md.j2",
     "samverkan.md": "pages/samverkan.md.j2",
     "skola.md": "pages/skola.md.j2",
-    "kontakter.md": "pages/kontakter.md.j2",
-    "forsvinnande.md": "pages/forsvinnande.md.j2",
     "asylprocess.md": "pages/asylprocess.md.j2",
+    "barnkonventionen.md": "pages/barnkonventionen.md.j2",
+    "anvisning.md": "pages/anvisning.md.j2",
     "checklistor.md": "pages/checklistor.md.j2",
+    "kontakter.md": "pages/kontakter.md.j2",
+    "avslutning.md": "pages/avslutning.md.j2",
+    "ordlista.md": "pages/ordlista.md.j2",
+    "kallor.md": "pages/kallor.md.j2",
+    "amnen.md": "pages/amnen.md.j2",
+    "om.md": "pages/om.md.j2",
+    "tillganglighet.md": "pages/tillganglighet.md.j2",
 }
+ROLE_TEMPLATE = "pages/roll.md.j2"  # one page per role in guidance/roller.yml, named <id>.md
 
 # Which site page shows which guidance file.
 PAGE_OF_MODEL = {
     model.ActorsFile: "aktorer", model.HousingFile: "boendeformer", model.SignsFile: "varningssignaler",
     model.ActionPlanFile: "varningssignaler", model.CollaborationFile: "samverkan", model.SchoolFile: "skola",
     model.NetworkFile: "kontakter", model.RegionFile: "kontakter", model.MissingChildFile: "forsvinnande",
-    model.AsylumProcessFile: "asylprocess",
+    model.AsylumProcessFile: "asylprocess", model.BackgroundFile: "bakgrund", model.RightsFile: "barnkonventionen",
+    model.AllocationFile: "anvisning", model.GrantsFile: "kontakter", model.ClosingFile: "avslutning",
+    model.GlossaryFile: "ordlista", model.RolesFile: "roller",
 }
 
 # Characters Python-Markdown treats as markup when not backslash-escaped
@@ -82,6 +95,16 @@ def swedish_date(value: datetime.date) -> str:
     return format_date(value, "d MMMM y", locale="sv")
 
 
+def kronor(amount: int) -> str:
+    """132300 -> "132 300 kr" (Swedish digit grouping)."""
+    return f"{amount:,} kr".replace(",", "\u00a0").replace(" kr", "\u00a0kr")
+
+
+def decimal(value: float) -> str:
+    """9.45 -> "9,45" (Swedish decimal comma)."""
+    return f"{value:g}".replace(".", ",")
+
+
 def link(url: str) -> Markup:
     """A source URL (validated to start with http(s)://) as a Markdown autolink target."""
     safe = html.escape(url.replace(" ", "%20").replace("(", "%28").replace(")", "%29"), quote=True)
@@ -107,8 +130,15 @@ class Renderer:
             date=swedish_date,
             link=link,
             citation=self.citation,
+            kronor=kronor,
+            decimal=decimal,
         )
         self.env.globals.update(
+            cited_on=self.cited_on,
+            page_titles={},  # filled in as pages are rendered (see build_docs)
+            reviewed_pages=self.reviewed_pages(),
+            last_reviewed=max(r for _, r in self.reviewed_pages()),
+            role_view=self.role_view,
             site=content.site,
             actor_by_id=content.actor_by_id,
             sources=content.sources,
@@ -139,6 +169,39 @@ class Renderer:
             for cite in getattr(node, "citations", None) or []:
                 found.setdefault((cite.source, cite.section), cite)
         return list(found.values())
+
+    def reviewed_pages(self) -> list[tuple[str, datetime.date]]:
+        """(page slug, latest review date of the content it shows), in site order."""
+        dates: dict[str, datetime.date] = {}
+        for f in self.content.guidance:
+            page = PAGE_OF_MODEL[type(f)]
+            dates[page] = max(dates.get(page, f.reviewed), f.reviewed)
+        order = [p.removesuffix(".md") for p in PAGES]
+        return sorted(dates.items(), key=lambda item: order.index(item[0]))
+
+    def cited_on(self) -> dict[str, list[str]]:
+        """Source id -> the pages (slugs) whose content cites it, in site order."""
+        found: dict[str, list[str]] = {}
+        for f in self.content.guidance:
+            page = PAGE_OF_MODEL[type(f)]
+            for cite in self.page_citations(f):
+                pages = found.setdefault(cite.source, [])
+                if page not in pages:
+                    pages.append(page)
+        order = [p.removesuffix(".md") for p in PAGES]
+        return {k: sorted(v, key=order.index) for k, v in found.items()}
+
+    def role_view(self, role: model.Role) -> dict[str, Any]:
+        """What a role page shows, all drawn from the content's cross-references."""
+        c = self.content
+        actors = [c.actor_by_id[a] for a in role.actors]
+        ids = set(role.actors)
+        signs = [(g, [s for s in g.signs if ids & set(s.noticed_by)]) for g in c.signs.groups]
+        checklists = [k for k in c.checklists if role.all_checklists or ids & set(k.used_by)]
+        partners = [a for a in c.actors.actors if a.id not in ids and (
+            ids & set(a.works_with) or any(a.id in c.actor_by_id[i].works_with for i in ids))]
+        return {"actors": actors, "signs": [(g, s) for g, s in signs if s], "checklists": checklists,
+                "packs": c.packs if role.all_checklists else [], "partners": partners}
 
     def index_terms(self, anchor: str, terms: list[str]) -> str:
         """Record the inflected forms of a section's key terms for the search index."""
@@ -176,10 +239,58 @@ def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[st
         meta = _front_matter(text)
         if "granskad" in meta:
             page.write_text(text.rstrip() + "\n\n" + renderer.footer(meta["granskad"], []), encoding="utf-8")
-    for name, template in PAGES.items():
+    pages = dict(PAGES)
+    pages.update({f"{role.id}.md": ROLE_TEMPLATE for role in content.roles.roles})
+    roles = {f"{role.id}.md": role for role in content.roles.roles}
+    for name, template in pages.items():
         renderer.current_page = name
-        (out_dir / name).write_text(renderer.render(template, content=content), encoding="utf-8")
+        text = renderer.render(template, content=content, role=roles.get(name))
+        renderer.env.globals["page_titles"][name.removesuffix(".md")] = _front_matter(text)["title"]
+        topics = _page_topics(content, name.removesuffix(".md"))
+        if topics:
+            text = _add_front_matter(text, {"tags": topics})
+        (out_dir / name).write_text(text, encoding="utf-8")
+    for page in sorted(out_dir.rglob("*.md")):
+        text = page.read_text(encoding="utf-8").rstrip()
+        page.write_text(text + "\n\n" + abbreviation_block(content.glossary, text), encoding="utf-8")
     return renderer.search_terms
+
+
+def _page_topics(content: Content, slug: str) -> list[str]:
+    """A page's tags: the topics (ämnen) of the content files it shows."""
+    topics: list[str] = []
+    for f in content.guidance:
+        if PAGE_OF_MODEL[type(f)] == slug:
+            topics += [t for t in f.topics if t not in topics]
+    return topics
+
+
+def _add_front_matter(text: str, extra: dict[str, Any]) -> str:
+    meta = _front_matter(text)
+    body = text[text.find("\n---", 4) + 4:] if meta else "\n" + text
+    meta.update(extra)
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---" + body
+
+
+def abbreviation_block(glossary: model.GlossaryFile, text: str) -> str:
+    """Python-Markdown `abbr` definitions: every glossary term (and its forms) gets a tooltip.
+
+    Lowercase one-word terms also get their inflected forms and a capitalised form. Only forms
+    that occur in the page's text are defined, to keep each page small."""
+    lines = []
+    seen: set[str] = set()
+    for term in glossary.terms:
+        title = f"{term.abbreviation_of}: {term.explanation}" if term.abbreviation_of else term.explanation
+        title = " ".join(title.split())
+        forms = [term.term, *term.forms]
+        if term.term.islower() and " " not in term.term:
+            forms += search_forms([term.term])
+        forms += [f[0].upper() + f[1:] for f in forms if f[:1].islower()]
+        for form in forms:
+            if form not in seen and "]" not in form and form in text:
+                seen.add(form)
+                lines.append(f"*[{form}]: {title}")
+    return "\n".join(lines) + "\n"
 
 
 def _front_matter(text: str) -> dict[str, Any]:
