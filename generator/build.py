@@ -6,10 +6,14 @@ step has succeeded, so broken content never leaves a half-written site/.
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import filecmp
 import os
 import shutil
 import tempfile
+import time
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -22,6 +26,9 @@ from .search import add_terms_to_index
 
 DOCS_DIR = Path("build/docs")
 CONFIG = Path("build/mkdocs.yml")  # the config the engine reads: mkdocs.yml plus the role pages
+OFFLINE_CONFIG = Path("build/mkdocs-offline.yml")  # the same site, to open from a folder or zip file
+OFFLINE_ZIP = "vagledning-offline.zip"  # written into the site, linked from the start page
+SHIM = "assets/javascripts/iframe-worker-shim.js"  # offline search without a request to a CDN
 ROLES_INDEX = "roller.md"  # the nav entry after which the role pages are listed
 
 
@@ -39,10 +46,10 @@ def check(root: Path) -> Content:
         raise BuildError("\n".join(lines)) from err
 
 
-def generate_docs(root: Path) -> dict[str, list[str]]:
-    """Check the content, then bring the engine's docs folder (build/docs) up to date.
+def generate_docs(root: Path) -> tuple[Content, dict[str, list[str]]]:
+    """Check the content, then bring the engine's docs folder (build/docs) and configs up to date.
 
-    Returns the search terms of each section, for `add_terms_to_index`."""
+    Returns the content and the search terms of each section, for `add_terms_to_index`."""
     content = check(root)
     target = root / DOCS_DIR
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -50,11 +57,12 @@ def generate_docs(root: Path) -> dict[str, list[str]]:
     try:
         terms = build_docs(content, root, staging / "docs")
         write_config(root, content)
+        write_config(root, content, offline=True)
         render_pdfs(content, root, staging / "docs" / "pdf")
         _sync(staging / "docs", target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return terms
+    return content, terms
 
 
 def write_config(root: Path, content: Content, offline: bool = False) -> Path:
@@ -66,7 +74,14 @@ def write_config(root: Path, content: Content, offline: bool = False) -> Path:
     roles = [{r.name: f"{r.id}.md"} for r in content.roles.roles]
     if not _insert_after(config["nav"], ROLES_INDEX, roles):
         raise BuildError(f"mkdocs.yml: navigationen (nav) saknar {ROLES_INDEX}, där rollsidorna ska stå.")
-    path = root / CONFIG
+    if offline:  # Material's offline plugin, with the search shim served from the site itself
+        config["plugins"].append("offline")
+        config.setdefault("extra", {})["polyfills"] = [SHIM]
+        config["theme"]["features"] = [f for f in config["theme"]["features"] if f != "navigation.instant"]
+        # The start page links the zip file, which only the online site holds (the online
+        # build checks every other link, with the same pages).
+        config["validation"] = {"links": {"not_found": "info"}}
+    path = root / (OFFLINE_CONFIG if offline else CONFIG)
     text = "# Written by the generator from mkdocs.yml: edit that file instead.\n"
     text += yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
@@ -107,26 +122,58 @@ def make_pack(root: Path, args) -> Path:
 
 
 def build_site(root: Path, site_dir: Path | None = None) -> Path:
-    """Build the whole site into site_dir (default: site/), replacing it only on success."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+    """Build the whole site into site_dir (default: site/), replacing it only on success.
 
+    Two engine builds: the offline copy first (zipped into the docs as OFFLINE_ZIP), then the
+    site itself. Dates come from the content (SOURCE_DATE_EPOCH), so equal content gives
+    byte-identical output."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    terms = generate_docs(root)
+    content, terms = generate_docs(root)
     site_dir = (site_dir or root / "site").resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
+    epoch = str(calendar.timegm(_last_reviewed(content).timetuple()))
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
     try:
-        config = load_config(str(root / CONFIG), site_dir=str(staging / "site"))
-        try:
-            build(config)
-        except Exception as err:  # the engine's own errors, e.g. a broken link in strict mode
-            raise BuildError(f"Webbplatsen kunde inte byggas: {err}") from err
-        add_terms_to_index(staging / "site", terms)
-        _swap(staging / "site", site_dir)
+        offline = _engine_build(root / OFFLINE_CONFIG, staging / "offline", terms)
+        _zip(offline, root / DOCS_DIR / OFFLINE_ZIP, int(epoch))
+        _swap(_engine_build(root / CONFIG, staging / "site", terms), site_dir)
     finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
         shutil.rmtree(staging, ignore_errors=True)
     return site_dir
+
+
+def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]) -> Path:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(config_file), site_dir=str(site_dir))
+    try:
+        build(config)
+    except Exception as err:  # the engine's own errors, e.g. a broken link in strict mode
+        raise BuildError(f"Webbplatsen kunde inte byggas: {err}") from err
+    add_terms_to_index(site_dir, terms)
+    return site_dir
+
+
+def _last_reviewed(content: Content) -> datetime.date:
+    return max([content.site.reviewed, *(f.reviewed for f in content.guidance)])
+
+
+def _zip(folder: Path, target: Path, epoch: int) -> None:
+    """A zip file whose bytes depend only on the files in it (fixed dates, sorted names)."""
+    stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"vagledning/{path.relative_to(folder).as_posix()}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
 
 
 def _sync(new: Path, target: Path) -> None:

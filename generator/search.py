@@ -30,10 +30,23 @@ def add_terms_to_index(site_dir: Path, terms: dict[str, list[str]]) -> int:
     index = json.loads(index_file.read_text(encoding="utf-8"))
     index["config"].setdefault("fields", {})[FIELD] = {"boost": BOOST}
     by_location = {doc["location"]: doc for doc in index["docs"]}
+    if any(".html" in loc for loc in by_location):  # the offline build: no directory URLs
+        terms = {_file_location(loc): forms for loc, forms in terms.items()}
     missing = sorted(set(terms) - set(by_location))
     if missing:
         raise ValueError(f"sections not in the search index: {missing}")
     for loc, forms in terms.items():
         by_location[loc][FIELD] = " ".join(forms)
-    index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+    index_file.write_text(data, encoding="utf-8")
+    script = index_file.with_suffix(".js")  # the offline build's copy, for file:// (offline plugin)
+    if script.exists():
+        script.write_text(f"var __index = {data}", encoding="utf-8")
     return len(terms)
+
+
+def _file_location(loc: str) -> str:
+    """`boendeformer/#hvb` -> `boendeformer.html#hvb`; `#x` (start page) -> `index.html#x`."""
+    path, _, anchor = loc.partition("#")
+    page = path.rstrip("/") + ".html" if path else "index.html"
+    return f"{page}#{anchor}" if anchor else page
