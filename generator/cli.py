@@ -79,7 +79,8 @@ def _serve(root: Path, port: int) -> None:
             observer.schedule(Regenerate(), str(root / folder), recursive=True)
     observer.start()
     try:
-        serve(str(root / CONFIG), dev_addr=f"127.0.0.1:{port}", livereload=True)
+        # strict off: the preview has no offline zip for the start page to link to
+        serve(str(root / CONFIG), strict=False, dev_addr=f"127.0.0.1:{port}", livereload=True)
     finally:
         observer.stop()
 

@@ -245,7 +245,11 @@ def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[st
     for name, template in pages.items():
         renderer.current_page = name
         text = renderer.render(template, content=content, role=roles.get(name))
-        renderer.env.globals["page_titles"][name.removesuffix(".md")] = _front_matter(text)["title"]
+        title = _front_matter(text)["title"]
+        renderer.env.globals["page_titles"][name.removesuffix(".md")] = title
+        role = roles.get(name)  # the page itself is found by its title's forms (and a role's terms)
+        words = [w for w in re.findall(r"\w+", title) if len(w) > 4]
+        renderer.index_terms("", words + ([role.name] + role.keywords if role else []))
         topics = _page_topics(content, name.removesuffix(".md"))
         if topics:
             text = _add_front_matter(text, {"tags": topics})

@@ -19,9 +19,10 @@ BOOST = 1000.0  # a key term weighs as much as a section title (running text: 1)
 
 
 def location(page: str, anchor: str) -> str:
-    """`boendeformer.md`, `hvb` -> `boendeformer/#hvb`, as the index names sections."""
+    """`boendeformer.md`, `hvb` -> `boendeformer/#hvb`, as the index names sections
+    (no anchor: the page itself, `boendeformer/`)."""
     path = "" if page == "index.md" else page.removesuffix(".md") + "/"
-    return f"{path}#{anchor}"
+    return f"{path}#{anchor}" if anchor else path
 
 
 def add_terms_to_index(site_dir: Path, terms: dict[str, list[str]]) -> int:

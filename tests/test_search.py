@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-# query -> the page (and section) that must be among the first 8 result links (Material
-# groups results by page, a few sections each: about the first two groups on screen)
+# query -> the page (and section) that must be found among the first three pages of results
+# (Material groups results by page, with a page's best sections under it; three groups fill a
+# laptop screen). As the site grows, more pages rightly compete for a word.
 QUERIES = {
     "familjehemmet": "boendeformer/#familjehem",
     "familjehemmen": "boendeformer/#familjehem",
@@ -24,11 +25,21 @@ QUERIES = {
     "migrationsverkets": "aktorer/#migrationsverket",
     "skolplikten": "skola/#ratt-till-skola",
     "individnivån": "samverkan/#individniva",
-    "människohandeln": "varningssignaler/",
+    "människohandeln": "forsvinnande/#risk-manniskohandel-och-tvangsarbete",
     "dalarnas": "kontakter/#dalarna",
     "hvb": "boendeformer/#hvb",
     "journumret": "forsvinnande/#journummer-116000",
     "återvändandet": "asylprocess/#fas-atervandande",
+    # the rest of the material (issue 4)
+    "anknytningsanvisningen": "ordlista/#term-anknytningsanvisning",
+    "barnperspektivet": "bakgrund/#bg-barnperspektivet",
+    "barnkonventionens": "barnkonventionen/",
+    "schablonersättningen": "anvisning/",
+    "omfördelningen": "anvisning/",
+    "flyktingguiderna": "kontakter/#bi-flyktingguider-och-familjekontakter",
+    "utbildaren": "jag-utbildar-och-leder-natverksmoten/",
+    "tillgänglighetsredogörelsen": "tillganglighet/",
+    "källorna": "kallor/",
 }
 
 
@@ -60,9 +71,10 @@ def search_page(browser, server):
 @pytest.mark.parametrize("query,expected", QUERIES.items())
 def test_swedish_query_finds_page(search_page, server, query, expected):
     hits = [_without_query(h, server) for h in search(search_page, query)]
-    matches = [h for h in hits[:8] if h == expected or (expected.endswith("/") and h.startswith(expected))]
-    assert matches, (
-        f"'{query}' should find {expected}, got {hits[:8]}")
+    pages = list(dict.fromkeys(h.split("#")[0] for h in hits))[:3]
+    first = [h for h in hits if h.split("#")[0] in pages]
+    matches = [h for h in first if h == expected or (expected.endswith("/") and h.startswith(expected))]
+    assert matches, f"'{query}' should find {expected}, got {first}"
 
 
 def _without_query(url: str, server: str) -> str:
