@@ -21,8 +21,12 @@ serve: setup
 bench: setup
 	$(BIN)/python tools/bench.py
 
-test: setup system-test
+test: setup system-test node_modules/.package-lock.json
 	$(BIN)/python -m pytest
+
+# JavaScript the tests use (axe-core), pinned in package-lock.json, from the npm registry.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 setup: $(STAMP) system
 
@@ -32,7 +36,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-# System libraries WeasyPrint needs (Pango, HarfBuzz subsetting); tests also need Chromium.
+# System libraries WeasyPrint needs (Pango, HarfBuzz subsetting); tests also need Chromium,
+# poppler-utils and npm.
 system:
 	@tools/system-deps.sh site
 
@@ -46,4 +51,4 @@ lock: $(STAMP)
 		--generate-hashes --extra test --output-file requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) build site .pytest_cache
+	rm -rf $(VENV) build site .pytest_cache node_modules
