@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from . import model
+from .links import check_site
 from .load import Content, ContentError, check_pack, load_content, load_pack
 from .pages import build_docs
 from .pdf import render_pack, render_pdfs
@@ -28,6 +29,7 @@ DOCS_DIR = Path("build/docs")
 CONFIG = Path("build/mkdocs.yml")  # the config the engine reads: mkdocs.yml plus the role pages
 OFFLINE_CONFIG = Path("build/mkdocs-offline.yml")  # the same site, to open from a folder or zip file
 OFFLINE_ZIP = "vagledning-offline.zip"  # written into the site, linked from the start page
+LINK_REPORT = Path("build/externa-lankar.md")  # external links, for a person to check now and then
 SHIM = "assets/javascripts/iframe-worker-shim.js"  # offline search without a request to a CDN
 ROLES_INDEX = "roller.md"  # the nav entry after which the role pages are listed
 
@@ -138,7 +140,9 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
     try:
         offline = _engine_build(root / OFFLINE_CONFIG, staging / "offline", terms)
         _zip(offline, root / DOCS_DIR / OFFLINE_ZIP, int(epoch))
-        _swap(_engine_build(root / CONFIG, staging / "site", terms), site_dir)
+        online = _engine_build(root / CONFIG, staging / "site", terms)
+        _check_links(online, root / LINK_REPORT)
+        _swap(online, site_dir)
     finally:
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -159,6 +163,15 @@ def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]
         raise BuildError(f"Webbplatsen kunde inte byggas: {err}") from err
     add_terms_to_index(site_dir, terms)
     return site_dir
+
+
+def _check_links(site: Path, report_file: Path) -> None:
+    """Every internal link of the site and its PDFs resolves; external ones go into a report."""
+    report = check_site(site)
+    if report.broken:
+        raise BuildError("\n".join([f"{len(report.broken)} länkar leder ingenstans. Inget har byggts.", "",
+                                     *report.broken]))
+    report_file.write_text(report.text(), encoding="utf-8")
 
 
 def _last_reviewed(content: Content) -> datetime.date:

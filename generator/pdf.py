@@ -169,9 +169,12 @@ def section_html(content: Content, renderer: Renderer, page: str, anchor: str = 
         html = html[start:] if end < 0 else html[start:end]
         title = re.search(r"<h2[^>]*>(.*?)</h2>", html, re.S).group(1)
         html = re.sub(r"<(/?)h([2-5])", lambda m: f"<{m.group(1)}h{int(m.group(2)) - 1}", html)
+    # Links to other pages of the site lead nowhere on paper: keep their text only.
+    html = re.sub(r'<a href="(?!https?:|mailto:)[^"]*">(.*?)</a>', r"\1", html, flags=re.S)
     files = [f for f in content.guidance if PAGE_OF_MODEL[type(f)] == page]
     cites = [c for f in files for c in renderer.page_citations(f)]
-    return re.sub("<[^>]+>", "", title), html, cites, max(f.reviewed for f in files)
+    reviewed = max((f.reviewed for f in files), default=content.site.reviewed)
+    return re.sub("<[^>]+>", "", title), html, cites, reviewed
 
 
 def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) -> Path:
