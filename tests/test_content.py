@@ -218,3 +218,18 @@ def test_asylum_phases(content, doc, phase, heading, count):
     points = {p.id: p for p in content.asylum.phases}[phase].points
     source = seed_list(doc, heading)
     assert len(source) == count == len(points)
+
+
+def test_every_chapter_of_the_main_document_is_cited(doc, content):
+    """Each chapter in 002's table of contents (and Bilaga 1) is the cited source of some content."""
+    from generator import model
+
+    toc = re.findall(r"^(\d+)\.\t([^\t]+)\t\d+$", doc, flags=re.M)
+    assert len(toc) == 11
+    cited = {c.section for f in content.guidance for n in model.walk(f)
+             for c in getattr(n, "citations", []) if c.source == "forebygg-2025" and c.section}
+    cited_text = " ".join(cited).lower()
+    missing = [f"{n}. {title}" for n, title in toc
+               if title.strip() != "Källor" and f"{n}. {title.strip()}".lower() not in cited_text]
+    assert missing == []
+    assert "bilaga 1" in cited_text
