@@ -38,10 +38,14 @@ REFERENCE_KEYS = {
     "aktörer": "actor",
     "ämnen": "topic",
     "vem_gör_vad": "item",
+    "läs_mer": "page",
 }
 LOCAL_ID_KEYS = {"huvud", "fält"}
-TARGET_NAMES = {"source": "källa", "actor": "aktör", "network": "nätverk", "item": "post",
-                "checklist": "checklista", "topic": "ämne"}
+# Kind of target -> ("no such ...", "the ...") in Swedish, for the error messages.
+TARGET_NAMES = {"source": ("ingen källa", "källan"), "actor": ("ingen aktör", "aktören"),
+                "network": ("inget nätverk", "nätverket"), "item": ("ingen post", "posten"),
+                "checklist": ("ingen checklista", "checklistan"), "topic": ("inget ämne", "ämnet"),
+                "page": ("ingen sida", "sidan")}
 TARGET_FILES = {
     "source": "guidance/kallor.yml",
     "actor": "guidance/aktorer.yml",
@@ -49,6 +53,7 @@ TARGET_FILES = {
     "item": "någon fil i guidance/",
     "checklist": "checklists/",
     "topic": "guidance/webbplats.yml (under \"ämnen:\")",
+    "page": "webbplatsens sidor (sidans namn utan .md)",
 }
 
 
@@ -320,7 +325,10 @@ def _missing_files(parsed: list[_Parsed]) -> Iterator[Problem]:
 def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
     seen: dict[str, tuple[str, int]] = {}
     targets: dict[str, set[str]] = {"source": set(), "actor": set(), "network": set(), "item": set(),
-                                    "checklist": set(), "topic": set()}
+                                    "checklist": set(), "topic": set(), "page": set()}
+    from .pages import PAGES  # the site's pages, for "läs_mer"
+
+    targets["page"] = {p.removesuffix(".md") for p in PAGES}
     for p in parsed:
         if isinstance(p.value, model.SourcesFile):
             targets["source"] |= {s.id for s in p.value.sources}
@@ -370,9 +378,9 @@ def _check_reference(p: _Parsed, path: tuple[Any, ...], ref: Any, target: str,
         return
     nearest = min(targets[target], key=lambda t: _distance(ref, t))
     yield Problem(p.rel, _line_of(p.raw, path), _field_path(p.raw, path), (
-        f"Det finns ingen {TARGET_NAMES[target]} med id \"{ref}\" i {TARGET_FILES[target]}. "
+        f"Det finns {TARGET_NAMES[target][0]} med id \"{ref}\" i {TARGET_FILES[target]}. "
         f"Menade du \"{nearest}\"? Skriv ett id som finns där, eller lägg först till "
-        f"{TARGET_NAMES[target]}en i {TARGET_FILES[target]}."))
+        f"{TARGET_NAMES[target][1]} i {TARGET_FILES[target]}."))
 
 
 def _distance(a: str, b: str) -> int:

@@ -130,3 +130,18 @@ def test_broken_content_leaves_previous_site_untouched(project_copy, tmp_path):
         assert "aktorer.yml" in str(err)
     assert _tree_digest(site) == before
     assert sorted(p.name for p in site.parent.iterdir()) == ["site"]  # no leftovers beside it
+
+
+def test_new_cross_references_are_checked_with_advice(project_copy):
+    """Topics, role pages, who uses a checklist and who works with whom point at real ids."""
+    g = project_copy / "guidance"
+    replace(g / "boendeformer.yml", "ämnen: [boende]", "ämnen: [bende]")
+    replace(g / "roller.yml", "läs_mer: [skola, asylprocess, forsvinnande]", "läs_mer: [skolan, asylprocess, forsvinnande]")
+    replace(project_copy / "checklists" / "handlingsplan.yml", "används_av: [socialtjansten]", "används_av: [socialtjansen]")
+    replace(g / "aktorer.yml", "samverkar_med: [boendet]", "samverkar_med: [bodet]")
+    out = guide(project_copy, "check").stderr
+    assert f"guidance/boendeformer.yml:{line_of(g / 'boendeformer.yml', 'ämnen:')}: ämnen › nr 1: Det finns inget ämne med id \"bende\"" in out
+    assert "Menade du \"boende\"?" in out and "lägg först till ämnet i guidance/webbplats.yml" in out
+    assert "Det finns ingen sida med id \"skolan\"" in out and "Menade du \"skola\"?" in out
+    assert "checklists/handlingsplan.yml" in out and "Menade du \"socialtjansten\"?" in out
+    assert "Det finns ingen aktör med id \"bodet\"" in out
