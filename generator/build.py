@@ -7,7 +7,6 @@ step has succeeded, so broken content never leaves a half-written site/.
 from __future__ import annotations
 
 import calendar
-import datetime
 import filecmp
 import os
 import shutil
@@ -134,7 +133,7 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
     site_dir = (site_dir or root / "site").resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
-    epoch = str(calendar.timegm(_last_reviewed(content).timetuple()))
+    epoch = str(calendar.timegm(content.last_reviewed.timetuple()))
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     try:
@@ -172,10 +171,6 @@ def _check_links(site: Path, report_file: Path) -> None:
         raise BuildError("\n".join([f"{len(report.broken)} länkar leder ingenstans. Inget har byggts.", "",
                                      *report.broken]))
     report_file.write_text(report.text(), encoding="utf-8")
-
-
-def _last_reviewed(content: Content) -> datetime.date:
-    return max([content.site.reviewed, *(f.reviewed for f in content.guidance)])
 
 
 def _zip(folder: Path, target: Path, epoch: int) -> None:

@@ -8,6 +8,7 @@ with all problems: nothing half-loaded ever reaches the renderers.
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,21 +40,19 @@ REFERENCE_KEYS = {
     "ämnen": "topic",
     "vem_gör_vad": "item",
     "läs_mer": "page",
+    "sida": "page",
 }
 LOCAL_ID_KEYS = {"huvud", "fält"}
-# Kind of target -> ("no such ...", "the ...") in Swedish, for the error messages.
-TARGET_NAMES = {"source": ("ingen källa", "källan"), "actor": ("ingen aktör", "aktören"),
-                "network": ("inget nätverk", "nätverket"), "item": ("ingen post", "posten"),
-                "checklist": ("ingen checklista", "checklistan"), "topic": ("inget ämne", "ämnet"),
-                "page": ("ingen sida", "sidan")}
-TARGET_FILES = {
-    "source": "guidance/kallor.yml",
-    "actor": "guidance/aktorer.yml",
-    "network": "guidance/resursnatverk.yml",
-    "item": "någon fil i guidance/",
-    "checklist": "checklists/",
-    "topic": "guidance/webbplats.yml (under \"ämnen:\")",
-    "page": "webbplatsens sidor (sidans namn utan .md)",
+# Kind of target -> (Swedish "no such ...", where such ids live, how to make one exist).
+TARGETS = {
+    "source": ("ingen källa", "guidance/kallor.yml", "lägg först till källan i guidance/kallor.yml"),
+    "actor": ("ingen aktör", "guidance/aktorer.yml", "lägg först till aktören i guidance/aktorer.yml"),
+    "network": ("inget nätverk", "guidance/resursnatverk.yml", "lägg först till nätverket i guidance/resursnatverk.yml"),
+    "item": ("ingen post", "någon fil i guidance/", "lägg först till posten i rätt fil i guidance/"),
+    "checklist": ("ingen checklista", "checklists/", "lägg först till checklistan i checklists/"),
+    "topic": ("inget ämne", "guidance/webbplats.yml (under \"ämnen:\")",
+              "lägg först till ämnet i guidance/webbplats.yml under \"ämnen:\""),
+    "page": ("ingen sida", "webbplatsens sidor", "se sidornas namn (utan .md) i menyn i mkdocs.yml"),
 }
 
 
@@ -105,6 +104,11 @@ class Content:
     @property
     def actor_by_id(self) -> dict[str, model.Actor]:
         return {a.id: a for a in self.actors.actors}
+
+    @property
+    def last_reviewed(self) -> datetime.date:
+        """The latest review date of any content: the about page shows it, builds are dated by it."""
+        return max([self.site.reviewed, *(f.reviewed for f in self.guidance)])
 
     @property
     def guidance(self) -> list[model.Model]:
@@ -198,7 +202,7 @@ def load_pack(path: Path, content: Content) -> model.Pack:
 
 def check_pack(pack: model.Pack, checklists: set[str], rel: str, raw: Any) -> list[Problem]:
     """Every entry names an existing checklist or site page (and section)."""
-    from .pages import PAGES  # the pages the site has
+    from .pages import PAGE_SLUGS  # the pages the site has
 
     problems = []
     for index, entry in enumerate(pack.entries):
@@ -209,8 +213,8 @@ def check_pack(pack: model.Pack, checklists: set[str], rel: str, raw: Any) -> li
         elif entry.checklist and entry.checklist not in checklists:
             problems.append(Problem(rel, line, f"innehåll › nr {index + 1} › checklista", (
                 f"Det finns ingen checklista med id \"{entry.checklist}\". Finns: {', '.join(sorted(checklists))}.")))
-        elif entry.section and f"{entry.section.partition('#')[0]}.md" not in PAGES:
-            pages = ", ".join(p.removesuffix(".md") for p in PAGES)
+        elif entry.section and entry.section.partition('#')[0] not in PAGE_SLUGS:
+            pages = ", ".join(PAGE_SLUGS)
             problems.append(Problem(rel, line, f"innehåll › nr {index + 1} › avsnitt", (
                 f"Det finns ingen sida \"{entry.section}\". Skriv en av: {pages} (eventuellt med #avsnitt).")))
     return problems
@@ -326,9 +330,9 @@ def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
     seen: dict[str, tuple[str, int]] = {}
     targets: dict[str, set[str]] = {"source": set(), "actor": set(), "network": set(), "item": set(),
                                     "checklist": set(), "topic": set(), "page": set()}
-    from .pages import PAGES  # the site's pages, for "läs_mer"
+    from .pages import PAGE_SLUGS  # the site's pages, for "läs_mer" and "sida"
 
-    targets["page"] = {p.removesuffix(".md") for p in PAGES}
+    targets["page"] = set(PAGE_SLUGS)
     for p in parsed:
         if isinstance(p.value, model.SourcesFile):
             targets["source"] |= {s.id for s in p.value.sources}
@@ -377,10 +381,10 @@ def _check_reference(p: _Parsed, path: tuple[Any, ...], ref: Any, target: str,
     if not isinstance(ref, str) or ref in targets[target] or not targets[target]:
         return
     nearest = min(targets[target], key=lambda t: _distance(ref, t))
+    none, where, advice = TARGETS[target]
     yield Problem(p.rel, _line_of(p.raw, path), _field_path(p.raw, path), (
-        f"Det finns {TARGET_NAMES[target][0]} med id \"{ref}\" i {TARGET_FILES[target]}. "
-        f"Menade du \"{nearest}\"? Skriv ett id som finns där, eller lägg först till "
-        f"{TARGET_NAMES[target][1]} i {TARGET_FILES[target]}."))
+        f"Det finns {none} med id \"{ref}\" i {where}. "
+        f"Menade du \"{nearest}\"? Skriv ett id som finns där, eller {advice}."))
 
 
 def _distance(a: str, b: str) -> int:

@@ -535,8 +535,7 @@ class Checklist(Model):
     purpose: Text = Field(alias="syfte")
     pause_point: Text = Field(alias="när")
     kind: Literal["READ-DO", "DO-CONFIRM", "BLANKETT"] = Field(alias="typ")
-    page: Literal["aktorer", "boendeformer", "varningssignaler", "samverkan", "skola", "kontakter",
-                  "forsvinnande", "asylprocess"] = Field(alias="sida")
+    page: Id = Field(alias="sida")  # a site page (load.py checks it exists)
     landscape: bool = Field(default=False, alias="liggande")
     header_fields: list[FormField] = Field(default_factory=list, alias="huvud")
     template: Literal["checklista", "handlingsplan"] = Field(default="checklista", alias="mall")

@@ -13,7 +13,7 @@ import html
 import re
 import shutil
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jinja2
 import yaml
@@ -49,6 +49,7 @@ PAGES = {
     "om.md": "pages/om.md.j2",
     "tillganglighet.md": "pages/tillganglighet.md.j2",
 }
+PAGE_SLUGS = [name.removesuffix(".md") for name in PAGES]  # in site order
 ROLE_TEMPLATE = "pages/roll.md.j2"  # one page per role in guidance/roller.yml, named <id>.md
 
 # Which site page shows which guidance file.
@@ -137,7 +138,7 @@ class Renderer:
             cited_on=self.cited_on,
             page_titles={},  # filled in as pages are rendered (see build_docs)
             reviewed_pages=self.reviewed_pages(),
-            last_reviewed=max(r for _, r in self.reviewed_pages()),
+            last_reviewed=content.last_reviewed,
             role_view=self.role_view,
             site=content.site,
             actor_by_id=content.actor_by_id,
@@ -176,8 +177,7 @@ class Renderer:
         for f in self.content.guidance:
             page = PAGE_OF_MODEL[type(f)]
             dates[page] = max(dates.get(page, f.reviewed), f.reviewed)
-        order = [p.removesuffix(".md") for p in PAGES]
-        return sorted(dates.items(), key=lambda item: order.index(item[0]))
+        return sorted(dates.items(), key=lambda item: PAGE_SLUGS.index(item[0]))
 
     def cited_on(self) -> dict[str, list[str]]:
         """Source id -> the pages (slugs) whose content cites it, in site order."""
@@ -188,8 +188,7 @@ class Renderer:
                 pages = found.setdefault(cite.source, [])
                 if page not in pages:
                     pages.append(page)
-        order = [p.removesuffix(".md") for p in PAGES]
-        return {k: sorted(v, key=order.index) for k, v in found.items()}
+        return {k: sorted(v, key=PAGE_SLUGS.index) for k, v in found.items()}
 
     def role_view(self, role: model.Role) -> dict[str, Any]:
         """What a role page shows, all drawn from the content's cross-references."""

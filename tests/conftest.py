@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import html
 import os
+import re
 import http.server
 import shutil
 import threading
@@ -80,3 +82,22 @@ def seed_text():
                         "put shared/ beside the clone or set SEEDS_DIR")
         return found[0].read_text(encoding="utf-8")
     return read
+
+
+def page_html(site: Path, name: str) -> str:
+    """A built page's HTML by its slug ("" for the start page)."""
+    return (site / name / "index.html").read_text(encoding="utf-8")
+
+
+def article_text(path: Path) -> str:
+    """A built page's own content as text: no navigation, permalink signs or tag list; inline
+    markup removed without adding spaces, entities decoded."""
+    text = path.read_text(encoding="utf-8")
+    if "<article" not in text:
+        return ""
+    text = text.split("<article", 1)[1].split("</article>", 1)[0]
+    text = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", text)
+    text = re.sub(r'<nav class="md-tags".*?</nav>', "", text, flags=re.S)
+    text = re.sub(r"</?(abbr|a|strong|em|span|small|code)\b[^>]*>", "", text)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return " ".join(html.unescape(text).split())

@@ -8,7 +8,6 @@ build/zensical-rapport.md, not failed on. Missing pages or different content fai
 from __future__ import annotations
 
 import difflib
-import html
 import json
 import re
 import subprocess
@@ -18,22 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, article_text as article
 from generator.build import CONFIG
 
 REPORT = ROOT / "build" / "zensical-rapport.md"
-
-
-def article(path: Path) -> str:
-    text = path.read_text(encoding="utf-8")
-    if "<article" not in text:
-        return ""
-    text = text.split("<article", 1)[1].split("</article>", 1)[0]
-    text = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", text)  # permalink signs
-    text = re.sub(r"<nav class=\"md-tags\".*?</nav>", "", text, flags=re.S)  # tags: placed differently
-    text = re.sub(r"</?(abbr|a|strong|em|span|small|code)\b[^>]*>", "", text)
-    text = re.sub(r"<[^>]+>", " ", text)
-    return " ".join(html.unescape(text).split())
 
 
 @pytest.fixture(scope="module")

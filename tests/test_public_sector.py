@@ -114,7 +114,7 @@ def test_keyboard_skip_link_moves_to_the_content(browser, server):
     assert "md-skip" in first["cls"] and first["href"].startswith("#"), first
     page.keyboard.press("Enter")
     target = first["href"][1:]
-    assert page.evaluate(f"() => location.hash") == f"#{target}"
+    assert page.evaluate("() => location.hash") == f"#{target}"
     page.keyboard.press("Tab")  # the next stop is inside the content, not the header
     inside = page.evaluate("() => !!document.activeElement.closest('article, .md-content')")
     assert inside

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,7 @@ PAGE_OF_KIND = PAGE_OF_MODEL
 GENERATED = sorted(set(PAGE_OF_KIND.values()))
 
 
-def page(site: Path, name: str) -> str:
-    return (site / name / "index.html").read_text(encoding="utf-8")
+from conftest import page_html as page
 
 
 def ids_in(node) -> list[str]:

@@ -8,22 +8,16 @@ import html as htmllib
 import re
 from pathlib import Path
 
-import pytest
 
 from generator import model
 from generator.pages import PAGE_OF_MODEL
 
 
-def page(site: Path, name: str) -> str:
-    return (site / name / "index.html").read_text(encoding="utf-8")
+from conftest import article_text, page_html as page
 
 
 def article(site: Path, name: str) -> str:
-    """The page's own content (not navigation), tags stripped, entities decoded."""
-    text = page(site, name).split("<article", 1)[1].split("</article>", 1)[0]
-    text = re.sub(r"</?(abbr|a|strong|em|span|small|code)\b[^>]*>", "", text)  # inline: no space
-    text = re.sub(r"<[^>]+>", " ", text)
-    return " ".join(htmllib.unescape(text).split())
+    return article_text(site / name / "index.html")
 
 
 def html_pages(site: Path) -> list[Path]:
