@@ -23,7 +23,7 @@ import markdown
 import yaml
 from markupsafe import Markup
 
-from . import model
+from . import model, pdf_access
 from .load import Content
 from .pages import PAGE_OF_MODEL, PAGES, Renderer
 
@@ -42,12 +42,14 @@ class Job:
     base_url: str  # where the HTML's relative URLs (fonts) resolve
 
     def key(self) -> str:
-        """Everything the PDF depends on: the HTML, the stylesheet, the fonts, WeasyPrint."""
+        """Everything the PDF depends on: the HTML, the stylesheet, the fonts, WeasyPrint, and the
+        post-process (its code and pikepdf)."""
         digest = hashlib.sha256(self.html.encode("utf-8"))
         digest.update(PRINT_CSS.read_bytes())
         for font in sorted(Path(self.base_url).glob("assets/fonts/*.woff2")):
             digest.update(font.read_bytes())
         digest.update(version("weasyprint").encode())
+        digest.update(Path(pdf_access.__file__).read_bytes() + version("pikepdf").encode())
         return digest.hexdigest()
 
 
@@ -218,5 +220,6 @@ def _render(job: Job) -> bytes:
     from weasyprint import HTML
 
     identifier = hashlib.sha256(job.name.encode()).hexdigest()[:32].encode()
-    return HTML(string=job.html, base_url=job.base_url + "/").write_pdf(
+    pdf = HTML(string=job.html, base_url=job.base_url + "/").write_pdf(
         pdf_variant="pdf/ua-1", pdf_forms=True, pdf_identifier=identifier, custom_metadata=True)
+    return pdf_access.make_accessible(pdf, job.html)  # every PDF: names, appearances, tags, links

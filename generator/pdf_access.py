@@ -1,0 +1,441 @@
+"""Finish every PDF WeasyPrint writes, so screen readers and every viewer read it right.
+
+WeasyPrint 70 leaves gaps in its tagged, fillable PDFs. This module closes them in one
+place, after rendering, for checklists, forms, packs and any PDF to come:
+
+- form fields: the accessible name (/TU) is the field's label as written in the HTML, with
+  normal spaces (WeasyPrint takes it from the laid-out text and loses the space where a
+  label wraps), and unique within the document: a repeated label gets its heading as context;
+- form fields show their value in every viewer: each text field and each check box state has
+  its own appearance stream and a font in /DA, and nothing relies on /NeedAppearances
+  (which poppler answers by redrawing check boxes empty);
+- table header cells say which way they apply (/Scope);
+- links: /Contents is the link's visible text, not an internal id; a link that WeasyPrint
+  nested into itself (text, leader, page number in a table of contents) is one link, and
+  leader dots are artifacts, not text a screen reader reads out.
+
+The result depends only on the input, so rebuilds stay byte-identical.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from html.parser import HTMLParser
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+LEADER_CHARS = set(". \u00a0\u2026\u00b7_")  # what leader() draws, and the space around it
+CONTEXT_DASH = " \u2013 "  # "Datum – Riskbeteenden …"
+
+
+def make_accessible(pdf: bytes, html: str) -> bytes:
+    """The PDF WeasyPrint wrote from `html`, with the gaps above closed."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        if "/StructTreeRoot" in doc.Root:
+            tree = _StructTree(doc)
+            _scope_headers(tree)
+            _fix_links(doc, tree)
+            tree.simplify()
+        if "/AcroForm" in doc.Root:
+            _name_fields(doc, field_labels(html))
+            _add_appearances(doc)
+        out = io.BytesIO()
+        doc.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
+# --- Accessible names of form fields --------------------------------------------------------
+
+
+class _Form(HTMLParser):
+    """Labels, fields and the headings around each field, as the HTML has them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.labels: dict[str, str] = {}  # field id -> label text
+        self.fields: dict[str, tuple[str, tuple[str, str]]] = {}  # name -> (id, (h1, h2))
+        self.headings = ["", ""]
+        self._open: list[tuple[str, str]] = []  # (tag, key) of labels and headings being read
+        self._text: dict[tuple[str, str], str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label" and attrs.get("for"):
+            self._start(tag, attrs["for"])
+        elif tag in ("h1", "h2"):
+            self._start(tag, tag)
+        elif tag in ("input", "textarea", "select") and attrs.get("name"):
+            self.fields[attrs["name"]] = (attrs.get("id") or "", (self.headings[0], self.headings[1]))
+
+    def _start(self, tag: str, key: str) -> None:
+        self._open.append((tag, key))
+        self._text[(tag, key)] = ""
+
+    def handle_endtag(self, tag):
+        if not self._open or self._open[-1][0] != tag:
+            return
+        key = self._open.pop()
+        text = " ".join(self._text.pop(key).split())
+        if tag == "label":
+            self.labels[key[1]] = text
+        else:
+            self.headings = [text, ""] if tag == "h1" else [self.headings[0], text]
+
+    def handle_data(self, data):
+        for key in self._open:
+            self._text[key] += data
+
+
+def field_labels(html: str) -> dict[str, str]:
+    """Field name -> accessible name: its label's text, with context where a label repeats."""
+    form = _Form()
+    form.feed(html)
+    form.close()
+    base = {name: form.labels.get(fid, "") for name, (fid, _) in form.fields.items()}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name, label in base.items():
+        groups[label].append(name)
+    names = dict(base)
+    for label, members in groups.items():
+        if len(members) < 2 or not label:
+            continue
+        contexts = [lambda h: h[1], lambda h: h[0], lambda h: CONTEXT_DASH.join(x for x in h if x)]
+        for context in contexts:
+            labelled = [label + CONTEXT_DASH + context(form.fields[n][1]) if context(form.fields[n][1]) else label
+                        for n in members]
+            if len(set(labelled)) == len(labelled):
+                break
+        else:  # the same label under the same headings: number them
+            labelled = [f"{label} ({i})" for i in range(1, len(members) + 1)]
+        names.update(zip(members, labelled))
+    return names
+
+
+def _name_fields(doc: pikepdf.Pdf, labels: dict[str, str]) -> None:
+    for field in _fields(doc):
+        label = labels.get(str(field.get("/T", "")))
+        if label:
+            field.TU = pikepdf.String(label)
+
+
+def _fields(doc: pikepdf.Pdf):
+    """Every terminal field (a field with no /Kids of its own)."""
+    stack = list(doc.Root.AcroForm.get("/Fields", Array()))[::-1]
+    while stack:
+        field = stack.pop()
+        kids = field.get("/Kids")
+        if kids is not None and any("/T" in k for k in kids):
+            stack.extend(list(kids)[::-1])
+        else:
+            yield field
+
+
+# --- Appearance streams -----------------------------------------------------------------------
+
+_TF = re.compile(r"/(\S+)\s+([\d.]+)\s+Tf")
+
+
+def _add_appearances(doc: pikepdf.Pdf) -> None:
+    """An appearance for every field state and a font in /DA, so /NeedAppearances can go."""
+    form = doc.Root.AcroForm
+    fonts = form.get("/DR", Dictionary()).get("/Font", Dictionary())
+    font, size = _form_font(doc, fonts)
+    default = f"/{font} {size} Tf 0 g"
+    form.DA = pikepdf.String(default)
+    if "/NeedAppearances" in form:
+        del form["/NeedAppearances"]
+    resources = Dictionary(Font=Dictionary({f"/{font}": fonts[f"/{font}"]}))
+    for field in _fields(doc):
+        widgets = field.get("/Kids") or [field]
+        kind = field.get("/FT")
+        match = _TF.search(str(field.get("/DA", "")))
+        field.DA = pikepdf.String(f"/{match.group(1)} {match.group(2)} Tf 0 g" if match else default)
+        for widget in widgets:
+            x0, y0, x1, y1 = (float(v) for v in widget.Rect)
+            rect = [min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)]
+            widget.Rect = Array(rect)
+            box = [0, 0, rect[2] - rect[0], rect[3] - rect[1]]
+            if kind == "/Tx":
+                if str(field.get("/V", "")):
+                    raise ValueError(f"Fältet {field.T} har ett förifyllt värde; det stöds inte i PDF:erna.")
+                widget.AP = Dictionary(N=_xobject(doc, b"/Tx BMC\nEMC\n", box, resources))
+            elif kind == "/Btn":
+                normal = widget.get("/AP", Dictionary()).get("/N", Dictionary())
+                states = {k: v for k, v in normal.items() if k != "/Off"} if isinstance(normal, Dictionary) else {}
+                if not states:
+                    raise ValueError(f"Kryssrutan {field.T} saknar utseende för ikryssad ruta.")
+                states["/Off"] = _xobject(doc, b"q\nQ\n", box, Dictionary())  # an empty box: the page draws its border
+                widget.AP = Dictionary(N=Dictionary(states))
+                if "/AS" not in widget:
+                    widget.AS = Name.Off
+
+
+def _form_font(doc: pikepdf.Pdf, fonts: Dictionary) -> tuple[str, str]:
+    """The font and size WeasyPrint gave text fields, or the first regular font of the form."""
+    for field in _fields(doc):
+        match = _TF.search(str(field.get("/DA", "")))
+        if match and f"/{match.group(1)}" in fonts:
+            return match.group(1), match.group(2)
+    names = sorted(str(k)[1:] for k in fonts.keys())
+    regular = [n for n in names if "Bold" not in str(fonts[f"/{n}"].get("/BaseFont", ""))]
+    if not (regular or names):
+        raise ValueError("Formuläret har inget typsnitt att visa fälten med.")
+    return (regular or names)[0], "10"
+
+
+def _xobject(doc: pikepdf.Pdf, content: bytes, box: list[float], resources: Dictionary) -> pikepdf.Stream:
+    return doc.make_stream(content, Type=Name.XObject, Subtype=Name.Form, BBox=Array(box),
+                           Resources=resources)
+
+
+# --- The structure tree: table headers and links ----------------------------------------------
+
+
+class _StructTree:
+    def __init__(self, doc: pikepdf.Pdf) -> None:
+        self.doc = doc
+        self.root = doc.Root.StructTreeRoot
+        self.parent_tree = pikepdf.NumberTree(self.root.ParentTree)
+
+    def elements(self, node=None, parent=None):
+        """(element, parent) for every structure element, in document order."""
+        stack = [(node if node is not None else self.root, parent)]
+        while stack:
+            node, parent = stack.pop()
+            if not isinstance(node, Dictionary) or node.get("/Type") in ("/MCR", "/OBJR"):
+                continue
+            if "/S" in node:
+                yield node, parent
+            stack.extend((kid, node if "/S" in node else parent) for kid in reversed(_kids(node)))
+
+    def simplify(self) -> None:
+        """/K [x] becomes /K x: the same meaning, and checkers that expect it can read it."""
+        for element, _ in list(self.elements()):
+            kids = element.get("/K")
+            if isinstance(kids, Array) and len(kids) == 1:
+                element.K = kids[0]
+
+
+def _kids(node: Dictionary) -> list:
+    kids = node.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, Array) else [kids]
+
+
+def _scope_headers(tree: _StructTree) -> None:
+    """/Scope on every TH: Column in a header row, Row where a row also has data cells."""
+    for row, _ in tree.elements():
+        if row.S != "/TR":
+            continue
+        cells = [k for k in _kids(row) if isinstance(k, Dictionary) and k.get("/S") in ("/TH", "/TD")]
+        in_head = str(row.get("/P", Dictionary()).get("/S", "")) == "/THead"
+        scope = Name.Column if in_head or all(c.S == "/TH" for c in cells) else Name.Row
+        for cell in cells:
+            if cell.S == "/TH":
+                _set_table_attribute(cell, "/Scope", scope)
+
+
+def _set_table_attribute(element: Dictionary, key: str, value) -> None:
+    attributes = element.get("/A")
+    owned = [attributes] if isinstance(attributes, Dictionary) else list(attributes or [])
+    for a in owned:
+        if isinstance(a, Dictionary) and a.get("/O") == "/Table":
+            a[key] = value
+            return
+    table = Dictionary(O=Name.Table)
+    table[key] = value
+    element.A = table if not owned else Array([*owned, table])
+
+
+def _fix_links(doc: pikepdf.Pdf, tree: _StructTree) -> None:
+    """One link per Link element, leader dots as artifacts, the visible text as /Contents."""
+    pages = {page.objgen: page for page in doc.pages}
+    texts = _MarkedText(doc, pages)
+    artifacts: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for link, parent in list(tree.elements()):
+        if link.S != "/Link" or (parent is not None and _inside_link(parent)):
+            continue
+        items = _flatten_link(link, link.get("/Pg"))  # [(kid, page)] with nested Links unwrapped
+        annots = [(k.Obj, page) for k, page in items if isinstance(k, Dictionary) and k.get("/Type") == "/OBJR"]
+        kept = [a for a, _ in annots if not any(b is not a and b.objgen != a.objgen and _contains(b, a)
+                                                and _same_page(a, b) for b, _ in annots)]
+        content, parts, skipped = [], [], False
+        for kid, page in items:
+            if isinstance(kid, Dictionary) and kid.get("/Type") == "/OBJR":
+                if any(kid.Obj.objgen == a.objgen for a in kept):
+                    content.append(kid)
+                continue
+            mcid, page = (int(kid.MCID), kid.get("/Pg", page)) if isinstance(kid, Dictionary) else (int(kid), page)
+            if page is None or link.get("/Pg") is None:  # not tied to a page: leave it as it is
+                content.append(kid)
+                continue
+            text, baseline = texts.get(page, mcid)
+            if text and set(text) <= LEADER_CHARS and text.strip():
+                artifacts[page.objgen].add(mcid)
+                skipped = True
+                continue
+            if parts and (skipped or baseline != parts[-1][1]):
+                parts.append((" ", baseline))
+            parts.append((text, baseline))
+            skipped = False
+            content.append(kid if page.objgen == link.Pg.objgen else
+                           Dictionary(Type=Name.MCR, Pg=page, MCID=mcid))
+            _reparent(tree, page, mcid, link)
+        for annot, page in annots:
+            if not any(annot.objgen == a.objgen for a in kept):
+                _remove_annotation(tree, pages, annot, page)
+        label = " ".join("".join(t for t, _ in parts).split())
+        for annot in kept:
+            if label:
+                annot.Contents = pikepdf.String(label)
+        link.K = Array(content)
+    for objgen, mcids in artifacts.items():
+        _make_artifacts(doc, tree, pages[objgen], mcids)
+
+
+def _inside_link(element: Dictionary) -> bool:
+    while isinstance(element, Dictionary) and "/S" in element:
+        if element.S == "/Link":
+            return True
+        element = element.get("/P")
+    return False
+
+
+def _flatten_link(element: Dictionary, page) -> list:
+    items = []
+    for kid in _kids(element):
+        if isinstance(kid, Dictionary) and kid.get("/S") == "/Link":
+            items += _flatten_link(kid, kid.get("/Pg", page))
+        else:
+            items.append((kid, page))
+    return items
+
+
+def _contains(outer: Dictionary, inner: Dictionary) -> bool:
+    a, b = _box(outer.Rect), _box(inner.Rect)
+    return a[0] <= b[0] + 0.01 and a[1] <= b[1] + 0.01 and a[2] >= b[2] - 0.01 and a[3] >= b[3] - 0.01
+
+
+def _same_page(a: Dictionary, b: Dictionary) -> bool:
+    return a.get("/P") is None or b.get("/P") is None or a.P.objgen == b.P.objgen
+
+
+def _box(rect) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in rect)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _reparent(tree: _StructTree, page, mcid: int, element: Dictionary) -> None:
+    entry = tree.parent_tree.get(int(page.StructParents))
+    if entry is not None and mcid < len(entry):
+        entry[mcid] = element
+
+
+def _remove_annotation(tree: _StructTree, pages: dict, annot: Dictionary, page) -> None:
+    owner = annot.get("/P") or page
+    owner = pages.get(owner.objgen) if owner is not None else None
+    if owner is not None and "/Annots" in owner:
+        owner.Annots = Array([a for a in owner.Annots if a.objgen != annot.objgen])
+    if "/StructParent" in annot:
+        tree.parent_tree.pop(int(annot.StructParent), None)
+
+
+def _make_artifacts(doc: pikepdf.Pdf, tree: _StructTree, page, mcids: set[int]) -> None:
+    """Turn the marked content `mcids` of a page into artifacts, out of the structure tree."""
+    instructions = pikepdf.parse_content_stream(page)
+    for i, instruction in enumerate(instructions):
+        if str(instruction.operator) == "BDC":
+            mcid = _mcid(instruction.operands)
+            if mcid in mcids:
+                instructions[i] = pikepdf.ContentStreamInstruction([Name.Artifact], pikepdf.Operator("BMC"))
+    page.Contents = doc.make_stream(pikepdf.unparse_content_stream(instructions))
+    entry = tree.parent_tree.get(int(page.StructParents))
+    for mcid in mcids:
+        if entry is not None and mcid < len(entry):
+            entry[mcid] = None
+
+
+def _mcid(operands) -> int | None:
+    if len(operands) == 2 and isinstance(operands[1], Dictionary) and "/MCID" in operands[1]:
+        return int(operands[1].MCID)
+    return None
+
+
+class _MarkedText:
+    """The text of each marked-content item of a page, decoded through the fonts' ToUnicode."""
+
+    def __init__(self, doc: pikepdf.Pdf, pages: dict) -> None:
+        self.pages = pages
+        self.cache: dict[tuple[int, int], dict[int, tuple[str, float]]] = {}
+        self.cmaps: dict[tuple[int, int], tuple[int, dict[int, str]]] = {}
+
+    def get(self, page, mcid: int) -> tuple[str, float]:
+        if page.objgen not in self.cache:
+            self.cache[page.objgen] = self._read(self.pages[page.objgen])
+        return self.cache[page.objgen].get(mcid, ("", 0.0))
+
+    def _read(self, page) -> dict[int, tuple[str, float]]:
+        fonts = page.get("/Resources", Dictionary()).get("/Font", Dictionary())
+        result: dict[int, tuple[str, float]] = {}
+        marked: list[int | None] = []
+        font, baseline = None, 0.0
+        for operands, operator in pikepdf.parse_content_stream(page):
+            op = str(operator)
+            if op in ("BDC", "BMC"):
+                marked.append(_mcid(operands) if op == "BDC" else None)
+            elif op == "EMC" and marked:
+                marked.pop()
+            elif op == "Tf":
+                font = self._cmap(fonts[operands[0]]) if operands[0] in fonts else None
+            elif op == "Tm":
+                baseline = round(float(operands[5]), 2)
+            elif op in ("Tj", "TJ", "'", '"') and font is not None:
+                current = next((m for m in reversed(marked) if m is not None), None)
+                if current is None:
+                    continue
+                strings = operands[-1] if op == "TJ" else [operands[-1]]
+                text = "".join(_decode(bytes(s), font) for s in strings if isinstance(s, pikepdf.String))
+                old = result.get(current, ("", baseline))
+                result[current] = (old[0] + text, old[1])
+        return result
+
+    def _cmap(self, font: Dictionary) -> tuple[int, dict[int, str]]:
+        if font.objgen not in self.cmaps:
+            width = 2 if font.get("/Subtype") == "/Type0" else 1
+            mapping: dict[int, str] = {}
+            if "/ToUnicode" in font:
+                mapping = _parse_to_unicode(font.ToUnicode.read_bytes().decode("latin-1"))
+            self.cmaps[font.objgen] = (width, mapping)
+        return self.cmaps[font.objgen]
+
+
+def _decode(data: bytes, font: tuple[int, dict[int, str]]) -> str:
+    width, mapping = font
+    codes = [int.from_bytes(data[i:i + width], "big") for i in range(0, len(data), width)]
+    return "".join(mapping.get(c, chr(c) if width == 1 else "") for c in codes)
+
+
+def _parse_to_unicode(cmap: str) -> dict[int, str]:
+    def text(hexes: str) -> str:
+        return bytes.fromhex(hexes).decode("utf-16-be", "replace")
+
+    mapping: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for src, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
+            mapping[int(src, 16)] = text(dst)
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for lo, hi, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]*>|\[[^\]]*\])", block):
+            lo, hi = int(lo, 16), int(hi, 16)
+            if dst.startswith("["):
+                for code, item in zip(range(lo, hi + 1), re.findall(r"<([0-9A-Fa-f]*)>", dst)):
+                    mapping[code] = text(item)
+            else:
+                start = bytes.fromhex(dst[1:-1])
+                for offset in range(hi - lo + 1):
+                    value = int.from_bytes(start, "big") + offset
+                    mapping[lo + offset] = value.to_bytes(len(start), "big").decode("utf-16-be", "replace")
+    return mapping
