@@ -102,14 +102,15 @@ def field_labels(html: str) -> dict[str, str]:
     for label, members in groups.items():
         if len(members) < 2 or not label:
             continue
-        contexts = [lambda h: h[1], lambda h: h[0], lambda h: CONTEXT_DASH.join(x for x in h if x)]
-        for context in contexts:
-            labelled = [label + CONTEXT_DASH + context(form.fields[n][1]) if context(form.fields[n][1]) else label
-                        for n in members]
-            if len(set(labelled)) == len(labelled):
-                break
-        else:  # the same label under the same headings: number them
-            labelled = [f"{label} ({i})" for i in range(1, len(members) + 1)]
+        options = []
+        for context in (lambda h1, h2: [h2], lambda h1, h2: [h1], lambda h1, h2: [h1, h2]):
+            options.append([CONTEXT_DASH.join([label] + [c for c in context(*form.fields[n][1]) if c and c != label])
+                            for n in members])
+        labelled = max(options, key=lambda o: len(set(o)))  # the first that tells most of them apart
+        for text in set(labelled):  # the same label under the same headings: number them
+            if labelled.count(text) > 1:
+                numbers = iter(range(1, len(labelled) + 1))
+                labelled = [f"{t} ({next(numbers)})" if t == text else t for t in labelled]
         names.update(zip(members, labelled))
     return names
 
@@ -158,7 +159,7 @@ def _add_appearances(doc: pikepdf.Pdf) -> None:
             rect = [min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)]
             widget.Rect = Array(rect)
             box = [0, 0, rect[2] - rect[0], rect[3] - rect[1]]
-            if kind == "/Tx":
+            if kind in ("/Tx", "/Ch"):
                 if str(field.get("/V", "")):
                     raise ValueError(f"Fältet {field.T} har ett förifyllt värde; det stöds inte i PDF:erna.")
                 widget.AP = Dictionary(N=_xobject(doc, b"/Tx BMC\nEMC\n", box, resources))
@@ -252,67 +253,138 @@ def _set_table_attribute(element: Dictionary, key: str, value) -> None:
 
 
 def _fix_links(doc: pikepdf.Pdf, tree: _StructTree) -> None:
-    """One link per Link element, leader dots as artifacts, the visible text as /Contents."""
+    """One Link element per link, leader dots as artifacts, the visible text as /Contents."""
     pages = {page.objgen: page for page in doc.pages}
-    texts = _MarkedText(doc, pages)
+    _merge_split_links(tree)
+    texts = _MarkedText(pages)
     artifacts: dict[tuple[int, int], set[int]] = defaultdict(set)
     for link, parent in list(tree.elements()):
-        if link.S != "/Link" or (parent is not None and _inside_link(parent)):
+        if link.S != "/Link" or _inside_link(parent) or link.get("/Pg") is None:
             continue
-        items = _flatten_link(link, link.get("/Pg"))  # [(kid, page)] with nested Links unwrapped
-        annots = [(k.Obj, page) for k, page in items if isinstance(k, Dictionary) and k.get("/Type") == "/OBJR"]
-        kept = [a for a, _ in annots if not any(b is not a and b.objgen != a.objgen and _contains(b, a)
-                                                and _same_page(a, b) for b, _ in annots)]
-        content, parts, skipped = [], [], False
-        for kid, page in items:
-            if isinstance(kid, Dictionary) and kid.get("/Type") == "/OBJR":
-                if any(kid.Obj.objgen == a.objgen for a in kept):
-                    content.append(kid)
-                continue
-            mcid, page = (int(kid.MCID), kid.get("/Pg", page)) if isinstance(kid, Dictionary) else (int(kid), page)
-            if page is None or link.get("/Pg") is None:  # not tied to a page: leave it as it is
-                content.append(kid)
-                continue
-            text, baseline = texts.get(page, mcid)
-            if text and set(text) <= LEADER_CHARS and text.strip():
-                artifacts[page.objgen].add(mcid)
-                skipped = True
-                continue
-            if parts and (skipped or baseline != parts[-1][1]):
-                parts.append((" ", baseline))
-            parts.append((text, baseline))
-            skipped = False
-            content.append(kid if page.objgen == link.Pg.objgen else
-                           Dictionary(Type=Name.MCR, Pg=page, MCID=mcid))
-            _reparent(tree, page, mcid, link)
+        found = _LinkParts(tree, texts)
+        kids = found.rebuild(link, link, link.Pg)
+        annots = found.annotations
+        kept = [a for a, _ in annots
+                if not any(b.objgen != a.objgen and _same_page(a, b) and _contains(b, a) for b, _ in annots)]
         for annot, page in annots:
-            if not any(annot.objgen == a.objgen for a in kept):
+            if all(annot.objgen != k.objgen for k in kept):
                 _remove_annotation(tree, pages, annot, page)
-        label = " ".join("".join(t for t, _ in parts).split())
+        for page, mcid in found.leaders:
+            artifacts[page.objgen].add(mcid)
+        label = _join(found.pieces)
         for annot in kept:
             if label:
                 annot.Contents = pikepdf.String(label)
-        link.K = Array(content)
+            tree.parent_tree[int(annot.StructParent)] = link
+        link.K = Array([found.objrs[annot.objgen] for annot in kept] + kids)
     for objgen, mcids in artifacts.items():
         _make_artifacts(doc, tree, pages[objgen], mcids)
 
 
-def _inside_link(element: Dictionary) -> bool:
+def _merge_split_links(tree: _StructTree) -> None:
+    """A link broken over two lines is two Link elements in a row with one target: make it one."""
+    for element, _ in list(tree.elements()):
+        kids = element.get("/K")
+        if not isinstance(kids, Array):
+            continue
+        merged: list = []
+        for kid in kids:
+            previous = merged[-1] if merged else None
+            if (_is_link(kid) and _is_link(previous) and _target(kid) is not None
+                    and _target(kid) == _target(previous)):
+                page = kid.get("/Pg")
+                moved = [Dictionary(Type=Name.MCR, Pg=page, MCID=k) if isinstance(k, int) and page is not None
+                         and page.objgen != previous.get("/Pg", page).objgen else k for k in _kids(kid)]
+                for k in moved:
+                    if isinstance(k, Dictionary) and "/S" in k:
+                        k.P = previous
+                previous.K = Array(_kids(previous) + moved)
+            else:
+                merged.append(kid)
+        if len(merged) != len(kids):
+            element.K = Array(merged)
+
+
+def _is_link(node) -> bool:
+    return isinstance(node, Dictionary) and node.get("/S") == "/Link"
+
+
+def _target(link: Dictionary) -> str | None:
+    for kid in _kids(link):
+        if _is_objr(kid):
+            action = kid.Obj.get("/A", Dictionary())
+            target = kid.Obj.get("/Dest") or action.get("/URI") or action.get("/D")
+            return None if target is None else repr(target)
+    return None
+
+
+def _is_objr(kid) -> bool:
+    return isinstance(kid, Dictionary) and kid.get("/Type") == "/OBJR"
+
+
+class _LinkParts:
+    """The annotations, text and leader dots of one Link element, with nested Links unwrapped."""
+
+    def __init__(self, tree: _StructTree, texts: "_MarkedText") -> None:
+        self.tree, self.texts = tree, texts
+        self.annotations: list[tuple[Dictionary, object]] = []  # (annotation, page)
+        self.objrs: dict[tuple[int, int], Dictionary] = {}  # annotation -> its reference in the tree
+        self.pieces: list[tuple[str, float, bool]] = []  # (text, baseline, is leader) in reading order
+        self.leaders: list[tuple[object, int]] = []  # (page, MCID) to make artifacts
+
+    def rebuild(self, node: Dictionary, holder: Dictionary, page) -> list:
+        """`node`'s kids as `holder` keeps them: annotations taken out (the link holds them),
+        a nested Link replaced by its kids, leader dots left out."""
+        kids = []
+        for kid in _kids(node):
+            if _is_objr(kid):
+                self.annotations.append((kid.Obj, kid.get("/Pg", page)))
+                self.objrs[kid.Obj.objgen] = kid
+            elif isinstance(kid, Dictionary) and "/S" in kid:
+                if kid.S == "/Link":
+                    kids += self.rebuild(kid, holder, kid.get("/Pg", page))
+                else:
+                    inner = self.rebuild(kid, kid, kid.get("/Pg", page))
+                    if inner:
+                        kid.K, kid.P = Array(inner), holder
+                        kids.append(kid)
+            else:
+                mcid, where = (int(kid.MCID), kid.get("/Pg", page)) if isinstance(kid, Dictionary) else (int(kid), page)
+                if where is None:
+                    kids.append(kid)
+                    continue
+                text, baseline = self.texts.get(where, mcid)
+                leader = text.strip() != "" and set(text) <= LEADER_CHARS
+                self.pieces.append(("" if leader else text, baseline, leader))
+                if leader:
+                    self.leaders.append((where, mcid))
+                    continue
+                own = holder.get("/Pg")
+                kids.append(mcid if own is not None and own.objgen == where.objgen
+                            else Dictionary(Type=Name.MCR, Pg=where, MCID=mcid))
+                _reparent(self.tree, where, mcid, holder)
+        return kids
+
+
+def _join(pieces: list[tuple[str, float, bool]]) -> str:
+    """Text pieces of one link as one line: a space where a line breaks or a leader was left out."""
+    text, previous, gap = "", None, False
+    for piece, baseline, leader in pieces:
+        if leader:
+            gap = True
+            continue
+        if previous is not None and (gap or baseline != previous):
+            text += " "
+        text, previous, gap = text + piece, baseline, False
+    return " ".join(text.split())
+
+
+def _inside_link(element) -> bool:
     while isinstance(element, Dictionary) and "/S" in element:
         if element.S == "/Link":
             return True
         element = element.get("/P")
     return False
-
-
-def _flatten_link(element: Dictionary, page) -> list:
-    items = []
-    for kid in _kids(element):
-        if isinstance(kid, Dictionary) and kid.get("/S") == "/Link":
-            items += _flatten_link(kid, kid.get("/Pg", page))
-        else:
-            items.append((kid, page))
-    return items
 
 
 def _contains(outer: Dictionary, inner: Dictionary) -> bool:
@@ -368,7 +440,7 @@ def _mcid(operands) -> int | None:
 class _MarkedText:
     """The text of each marked-content item of a page, decoded through the fonts' ToUnicode."""
 
-    def __init__(self, doc: pikepdf.Pdf, pages: dict) -> None:
+    def __init__(self, pages: dict) -> None:
         self.pages = pages
         self.cache: dict[tuple[int, int], dict[int, tuple[str, float]]] = {}
         self.cmaps: dict[tuple[int, int], tuple[int, dict[int, str]]] = {}
