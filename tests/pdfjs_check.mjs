@@ -26,8 +26,9 @@ export async function widgets(url, scale = 1) {
     await page.render({ canvas, canvasContext: ctx, viewport, annotationMode: pdfjs.AnnotationMode.ENABLE }).promise;
     for (const a of annots) {
       const [x0, y0, x1, y1] = viewport.convertToViewportRectangle(a.rect);
-      const left = Math.ceil(Math.min(x0, x1)) + 2, top = Math.ceil(Math.min(y0, y1)) + 2;
-      const width = Math.floor(Math.abs(x1 - x0)) - 4, height = Math.floor(Math.abs(y1 - y0)) - 4;
+      const inset = 2 * scale;  // leave the border out: 2 pt, as the Python side does
+      const left = Math.round(Math.min(x0, x1) + inset), top = Math.round(Math.min(y0, y1) + inset);
+      const width = Math.round(Math.abs(x1 - x0) - 2 * inset), height = Math.round(Math.abs(y1 - y0) - 2 * inset);
       const pixels = ctx.getImageData(left, top, width, height).data;
       let ink = 0;
       for (let i = 0; i < pixels.length; i += 4) if (pixels[i] + pixels[i + 1] + pixels[i + 2] < 384) ink++;
