@@ -8,7 +8,7 @@ place, after rendering, for checklists, forms, packs and any PDF to come:
   label wraps), and unique within the document: a repeated label gets its heading as context;
 - form fields show their value in every viewer: each text field and each check box state has
   its own appearance stream and a font in /DA, and nothing relies on /NeedAppearances
-  (which poppler answers by redrawing check boxes empty);
+  (which poppler answers by redrawing check boxes empty); a value set in the HTML is drawn;
 - table header cells say which way they apply (/Scope);
 - links: /Contents is the link's visible text, not an internal id; a link that WeasyPrint
   nested into itself (text, leader, page number in a table of contents) is one link, and
@@ -34,6 +34,7 @@ CONTEXT_DASH = " \u2013 "  # "Datum – Riskbeteenden …"
 def make_accessible(pdf: bytes, html: str) -> bytes:
     """The PDF WeasyPrint wrote from `html`, with the gaps above closed."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:
+        _drop_stray_entries(doc)
         if "/StructTreeRoot" in doc.Root:
             tree = _StructTree(doc)
             _scope_headers(tree)
@@ -45,6 +46,18 @@ def make_accessible(pdf: bytes, html: str) -> bytes:
         out = io.BytesIO()
         doc.save(out, deterministic_id=True)
         return out.getvalue()
+
+
+def _drop_stray_entries(doc: pikepdf.Pdf) -> None:
+    """WeasyPrint 70 writes stray values (None, 0, "R") for a <button> into the page's /Annots
+    and the form's /Fields, where only dictionaries belong."""
+    lists = [page.obj for page in doc.pages if "/Annots" in page.obj]
+    lists += [doc.Root.AcroForm] if "/AcroForm" in doc.Root else []
+    for owner in lists:
+        key = "/Annots" if "/Annots" in owner else "/Fields"
+        entries = owner.get(key)
+        if isinstance(entries, Array) and not all(isinstance(e, Dictionary) for e in entries):
+            owner[key] = Array([e for e in entries if isinstance(e, Dictionary)])
 
 
 # --- Accessible names of form fields --------------------------------------------------------
@@ -127,6 +140,8 @@ def _fields(doc: pikepdf.Pdf):
     stack = list(doc.Root.AcroForm.get("/Fields", Array()))[::-1]
     while stack:
         field = stack.pop()
+        if not isinstance(field, Dictionary):
+            continue
         kids = field.get("/Kids")
         if kids is not None and any("/T" in k for k in kids):
             stack.extend(list(kids)[::-1])
@@ -143,35 +158,55 @@ def _add_appearances(doc: pikepdf.Pdf) -> None:
     """An appearance for every field state and a font in /DA, so /NeedAppearances can go."""
     form = doc.Root.AcroForm
     fonts = form.get("/DR", Dictionary()).get("/Font", Dictionary())
-    font, size = _form_font(doc, fonts)
-    default = f"/{font} {size} Tf 0 g"
-    form.DA = pikepdf.String(default)
+    default = _form_font(doc, fonts)
+    form.DA = pikepdf.String(f"/{default[0]} {default[1]} Tf 0 g")
     if "/NeedAppearances" in form:
         del form["/NeedAppearances"]
-    resources = Dictionary(Font=Dictionary({f"/{font}": fonts[f"/{font}"]}))
     for field in _fields(doc):
-        widgets = field.get("/Kids") or [field]
-        kind = field.get("/FT")
         match = _TF.search(str(field.get("/DA", "")))
-        field.DA = pikepdf.String(f"/{match.group(1)} {match.group(2)} Tf 0 g" if match else default)
-        for widget in widgets:
+        font, size = match.groups() if match and f"/{match.group(1)}" in fonts else default
+        field.DA = pikepdf.String(f"/{font} {size} Tf 0 g")
+        for widget in field.get("/Kids") or [field]:
             x0, y0, x1, y1 = (float(v) for v in widget.Rect)
-            rect = [min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)]
-            widget.Rect = Array(rect)
-            box = [0, 0, rect[2] - rect[0], rect[3] - rect[1]]
-            if kind in ("/Tx", "/Ch"):
-                if str(field.get("/V", "")):
-                    raise ValueError(f"Fältet {field.T} har ett förifyllt värde; det stöds inte i PDF:erna.")
-                widget.AP = Dictionary(N=_xobject(doc, b"/Tx BMC\nEMC\n", box, resources))
-            elif kind == "/Btn":
+            widget.Rect = Array([min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)])
+            box = [0, 0, abs(x1 - x0), abs(y1 - y0)]
+            if field.get("/FT") in ("/Tx", "/Ch"):
+                value = field.get("/V", "")
+                value = str(value[0] if isinstance(value, Array) and len(value) else value)
+                content = _text(value, fonts[f"/{font}"], font, float(size), box, field.get("/Ff", 0) & 4096)
+                resources = Dictionary(Font=Dictionary({f"/{font}": fonts[f"/{font}"]}))
+                widget.AP = Dictionary(N=_xobject(doc, content, box, resources))
+            elif field.get("/FT") == "/Btn":
                 normal = widget.get("/AP", Dictionary()).get("/N", Dictionary())
                 states = {k: v for k, v in normal.items() if k != "/Off"} if isinstance(normal, Dictionary) else {}
                 if not states:
-                    raise ValueError(f"Kryssrutan {field.T} saknar utseende för ikryssad ruta.")
-                states["/Off"] = _xobject(doc, b"q\nQ\n", box, Dictionary())  # an empty box: the page draws its border
+                    raise ValueError(f"Kryssrutan {field.get('/T')} saknar utseende för ikryssad ruta.")
+                states["/Off"] = _xobject(doc, b"q\nQ\n", box, Dictionary())  # empty: the page draws the box
                 widget.AP = Dictionary(N=Dictionary(states))
                 if "/AS" not in widget:
                     widget.AS = Name.Off
+
+
+def _text(value: str, font: Dictionary, name: str, size: float, box: list[float], multiline: bool) -> bytes:
+    """A text field's appearance: its value (if any) in the field's font, as a viewer draws it."""
+    if not value:
+        return b"/Tx BMC\nEMC\n"
+    from fontTools.ttLib import TTFont  # WeasyPrint's own dependency
+
+    descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else None
+    if descendant is None or descendant.get("/CIDToGIDMap") != "/Identity" or "/FontFile2" not in descendant.FontDescriptor:
+        raise ValueError(f"Fältets typsnitt {name} går inte att skriva ett förifyllt värde med.")
+    program = TTFont(io.BytesIO(descendant.FontDescriptor.FontFile2.read_bytes()))
+    glyphs = program.getBestCmap() or {}
+    missing = sorted({c for c in value if c != "\n" and ord(c) not in glyphs})
+    if missing:
+        raise ValueError(f"Förifyllt värde {value!r}: tecknen {''.join(missing)} finns inte i typsnittet.")
+    lines = value.split("\n") if multiline else [value.replace("\n", " ")]
+    top = box[3] - 2 - size if multiline else (box[3] - size) / 2 + size * 0.22
+    shown = "\n".join(f"<{''.join(f'{program.getGlyphID(glyphs[ord(c)]):04x}' for c in line)}> Tj 0 {-size * 1.2:.2f} Td"
+                       for line in lines)
+    return (f"/Tx BMC\nq\n1 1 {box[2] - 2:.2f} {box[3] - 2:.2f} re W n\nBT\n/{name} {size:g} Tf 0 g\n"
+            f"2 {top:.2f} Td\n{shown}\nET\nQ\nEMC\n").encode()
 
 
 def _form_font(doc: pikepdf.Pdf, fonts: Dictionary) -> tuple[str, str]:

@@ -351,6 +351,8 @@ Se <a href="#tabell">tabellen nedan</a>.</p>
 <h2>Del B</h2>
 <label for="b-datum">Datum</label><input type="text" id="b-datum" name="b-datum">
 <label for="b-datum2">Datum</label><input type="text" id="b-datum2" name="b-datum2">
+<label for="andel">Andel</label><input type="text" id="andel" name="andel" value="0,55 Åö">
+<button type="submit">Räkna ut</button>
 </form></body></html>"""
 
 
@@ -360,7 +362,11 @@ def test_post_process_reads_any_document(tmp_path, monkeypatch):
     path.write_bytes(pdfmod._render(job))
     with pikepdf.open(path) as pdf:
         names = sorted(str(w.TU) for _, w in widgets(pdf))
-        assert names == ["Datum – Del A", "Datum – Del B (1)", "Datum – Del B (2)", "Klart"]
+        assert names == ["Andel", "Datum – Del A", "Datum – Del B (1)", "Datum – Del B (2)", "Klart"]
+        assert all(isinstance(f, pikepdf.Dictionary) for f in pdf.Root.AcroForm.Fields)  # <button> left junk
+        preset = next(w for _, w in widgets(pdf) if w.T == "andel")
+        page = poppler_pages(path.read_bytes(), tmp_path, "prov")[0]
+        assert ink(page, preset.Rect, float(pdf.pages[0].MediaBox[3])) > 10  # its value shows
         links = [e for e in struct_elements(pdf) if e.S == "/Link"]
         objrs = [[k.Obj for k in (e.K if isinstance(e.K, pikepdf.Array) else [e.K])
                   if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"] for e in links]
