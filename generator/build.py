@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from . import model
+from .escape import engine_text
 from .links import check_site
 from .load import Content, ContentError, check_pack, load_content, load_pack
 from .pages import build_docs
@@ -72,7 +73,7 @@ def write_config(root: Path, content: Content, offline: bool = False) -> Path:
     config["docs_dir"] = "docs"
     config["site_dir"] = "../site"
     config["theme"]["custom_dir"] = "../overrides"
-    roles = [{r.name: f"{r.id}.md"} for r in content.roles.roles]
+    roles = [{engine_text(r.name): f"{r.id}.md"} for r in content.roles.roles]
     if not _insert_after(config["nav"], ROLES_INDEX, roles):
         raise BuildError(f"mkdocs.yml: navigationen (nav) saknar {ROLES_INDEX}, där rollsidorna ska stå.")
     if offline:  # Material's offline plugin, with the search shim served from the site itself
