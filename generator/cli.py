@@ -118,6 +118,8 @@ def _serve(root: Path, port: int) -> None:
                 print("Sidorna är uppdaterade.")
             except BuildError as err:  # keep the last good pages while the maintainer fixes the file
                 print(err, file=sys.stderr)
+            except OSError as err:
+                print(environment_message(err), file=sys.stderr)
 
     observer = Observer()
     for folder in ("guidance", "checklists", "docs", "generator/templates"):
