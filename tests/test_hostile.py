@@ -390,3 +390,44 @@ def test_content_error_is_an_exception_with_every_problem(project_copy):
     with pytest.raises(ContentError) as err:
         load_content(project_copy)
     assert len(err.value.problems) == 1 and "finns inte i kalendern" in err.value.problems[0].message
+
+
+# --- a full disk and a read-only disk (a real file system of their own) ----------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path_factory):
+    """A 40 MB file system mounted for the test (needs root, as in CI; skipped where not allowed)."""
+    mount = tmp_path_factory.mktemp("disk")
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(mount)], capture_output=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a file system here: {result.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_or_a_read_only_disk_leaves_the_site_untouched(project_copy, small_disk):
+    cache = ROOT / "build" / "pdf-cache"
+    if cache.is_dir():  # the PDFs need not be rendered again for this test
+        (project_copy / "build").mkdir(exist_ok=True)
+        subprocess.run(["cp", "-r", str(cache), str(project_copy / "build" / "pdf-cache")], check=True)
+    site = small_disk / "site"
+    assert guide(project_copy, "build", "--site-dir", str(site)).returncode == 0
+    digest = _tree_digest(site)
+
+    free = os.statvfs(small_disk)
+    filler = small_disk / "fyllnad"
+    with open(filler, "wb") as out:  # leave about 1 MB free: too little for a second site
+        out.write(b"\0" * max(0, free.f_bavail * free.f_frsize - 1_000_000))
+    result = guide(project_copy, "build", "--site-dir", str(site))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "Disken är full" in result.stderr and str(small_disk) in result.stderr
+    assert _tree_digest(site) == digest
+    assert sorted(p.name for p in small_disk.iterdir()) == ["fyllnad", "site"]
+    filler.unlink()
+
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    result = guide(project_copy, "build", "--site-dir", str(site))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "skrivskyddad" in result.stderr
+    assert _tree_digest(site) == digest
