@@ -246,7 +246,14 @@ def _list_at_top(root: Path) -> str:
     return "guidance/kontakter/lista.yml:1:"
 
 
+def _deep(root: Path) -> str:
+    (root / "guidance" / "kontakter" / "djup.yml").write_text(
+        "granskad: 2026-11-23\nx: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    return "guidance/kontakter/djup.yml:2:"
+
+
 HOSTILE = {
+    "deep nesting": _deep,
     "impossible date": _dated("2026-02-30"),
     "review date in the future": _dated("2099-01-01"),
     "year 9999": _dated("9999-12-31"),
