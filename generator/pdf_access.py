@@ -37,8 +37,10 @@ def make_accessible(pdf: bytes, html: str) -> bytes:
         _drop_stray_entries(doc)
         if "/StructTreeRoot" in doc.Root:
             tree = _StructTree(doc)
+            tree.drop_stray_references()
             _scope_headers(tree)
             _fix_links(doc, tree)
+            _artifact_orphans(doc, tree)
             tree.simplify()
         if "/AcroForm" in doc.Root:
             _name_fields(doc, field_labels(html))
@@ -50,7 +52,8 @@ def make_accessible(pdf: bytes, html: str) -> bytes:
 
 def _drop_stray_entries(doc: pikepdf.Pdf) -> None:
     """WeasyPrint 70 writes stray values (None, 0, "R") for a <button> into the page's /Annots
-    and the form's /Fields, where only dictionaries belong."""
+    and the form's /Fields, where only dictionaries belong (and a Form element: see
+    _StructTree.drop_stray_references)."""
     lists = [page.obj for page in doc.pages if "/Annots" in page.obj]
     lists += [doc.Root.AcroForm] if "/AcroForm" in doc.Root else []
     for owner in lists:
@@ -58,6 +61,10 @@ def _drop_stray_entries(doc: pikepdf.Pdf) -> None:
         entries = owner.get(key)
         if isinstance(entries, Array) and not all(isinstance(e, Dictionary) for e in entries):
             owner[key] = Array([e for e in entries if isinstance(e, Dictionary)])
+    if "/AcroForm" in doc.Root:  # radio buttons: a group's kids are listed again as fields of their own
+        fields = doc.Root.AcroForm.get("/Fields", Array())
+        kids = {k.objgen for f in fields for k in f.get("/Kids", Array()) if isinstance(k, Dictionary)}
+        doc.Root.AcroForm.Fields = Array([f for f in fields if f.objgen not in kids])
 
 
 # --- Accessible names of form fields --------------------------------------------------------
@@ -247,6 +254,21 @@ class _StructTree:
                 yield node, parent
             stack.extend((kid, node if "/S" in node else parent) for kid in reversed(_kids(node)))
 
+    def drop_stray_references(self) -> None:
+        """WeasyPrint 70 tags a <button> as a Form element pointing at no annotation: drop it."""
+        for element, parent in list(self.elements()):
+            kids = _kids(element)
+            good = [k for k in kids if not (_is_objr(k) and not isinstance(k.get("/Obj"), Dictionary))]
+            if len(good) == len(kids):
+                continue
+            if good or parent is None:
+                element.K = Array(good)
+                continue
+            parent.K = Array([k for k in _kids(parent) if not (isinstance(k, Dictionary) and k.objgen == element.objgen)])
+            for key, value in list(self.parent_tree.items()):
+                if isinstance(value, Dictionary) and value.objgen == element.objgen:
+                    del self.parent_tree[key]
+
     def simplify(self) -> None:
         """/K [x] becomes /K x: the same meaning, and checkers that expect it can read it."""
         for element, _ in list(self.elements()):
@@ -299,8 +321,8 @@ def _fix_links(doc: pikepdf.Pdf, tree: _StructTree) -> None:
         found = _LinkParts(tree, texts)
         kids = found.rebuild(link, link, link.Pg)
         annots = found.annotations
-        kept = [a for a, _ in annots
-                if not any(b.objgen != a.objgen and _same_page(a, b) and _contains(b, a) for b, _ in annots)]
+        kept = [a for a, page in annots  # an annotation inside another one of the link goes
+                if not any(b.objgen != a.objgen and _same(page, other) and _contains(b, a) for b, other in annots)]
         for annot, page in annots:
             if all(annot.objgen != k.objgen for k in kept):
                 _remove_annotation(tree, pages, annot, page)
@@ -310,7 +332,8 @@ def _fix_links(doc: pikepdf.Pdf, tree: _StructTree) -> None:
         for annot in kept:
             if label:
                 annot.Contents = pikepdf.String(label)
-            tree.parent_tree[int(annot.StructParent)] = link
+            if "/StructParent" in annot:
+                tree.parent_tree[int(annot.StructParent)] = link
         link.K = Array([found.objrs[annot.objgen] for annot in kept] + kids)
     for objgen, mcids in artifacts.items():
         _make_artifacts(doc, tree, pages[objgen], mcids)
@@ -427,8 +450,8 @@ def _contains(outer: Dictionary, inner: Dictionary) -> bool:
     return a[0] <= b[0] + 0.01 and a[1] <= b[1] + 0.01 and a[2] >= b[2] - 0.01 and a[3] >= b[3] - 0.01
 
 
-def _same_page(a: Dictionary, b: Dictionary) -> bool:
-    return a.get("/P") is None or b.get("/P") is None or a.P.objgen == b.P.objgen
+def _same(page, other) -> bool:
+    return page is not None and other is not None and page.objgen == other.objgen
 
 
 def _box(rect) -> tuple[float, float, float, float]:
@@ -436,14 +459,16 @@ def _box(rect) -> tuple[float, float, float, float]:
     return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
-def _reparent(tree: _StructTree, page, mcid: int, element: Dictionary) -> None:
-    entry = tree.parent_tree.get(int(page.StructParents))
+def _reparent(tree: _StructTree, page, mcid: int, element) -> None:
+    """The parent tree says which element holds each marked-content item of a page."""
+    key = page.get("/StructParents")
+    entry = tree.parent_tree.get(int(key)) if key is not None else None
     if entry is not None and mcid < len(entry):
         entry[mcid] = element
 
 
 def _remove_annotation(tree: _StructTree, pages: dict, annot: Dictionary, page) -> None:
-    owner = annot.get("/P") or page
+    owner = annot.get("/P") if annot.get("/P") is not None else page
     owner = pages.get(owner.objgen) if owner is not None else None
     if owner is not None and "/Annots" in owner:
         owner.Annots = Array([a for a in owner.Annots if a.objgen != annot.objgen])
@@ -460,10 +485,24 @@ def _make_artifacts(doc: pikepdf.Pdf, tree: _StructTree, page, mcids: set[int]) 
             if mcid in mcids:
                 instructions[i] = pikepdf.ContentStreamInstruction([Name.Artifact], pikepdf.Operator("BMC"))
     page.Contents = doc.make_stream(pikepdf.unparse_content_stream(instructions))
-    entry = tree.parent_tree.get(int(page.StructParents))
     for mcid in mcids:
-        if entry is not None and mcid < len(entry):
-            entry[mcid] = None
+        _reparent(tree, page, mcid, None)
+
+
+def _artifact_orphans(doc: pikepdf.Pdf, tree: _StructTree) -> None:
+    """Marked content whose element is not in the structure tree (WeasyPrint 70 does this to
+    the page margins: running title, footer, page number) becomes an artifact. No screen reader
+    reached it through the tree before either; now checkers see it is not lost content."""
+    held = {(e.Pg.objgen if e.get("/Pg") is not None else None, kid): True
+            for e, _ in tree.elements() for kid in _kids(e) if isinstance(kid, int)}
+    held.update({(kid.get("/Pg", e.get("/Pg")).objgen, int(kid.MCID)): True for e, _ in tree.elements()
+                 for kid in _kids(e) if isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR"})
+    for page in doc.pages:
+        orphans = {mcid for operands, operator in pikepdf.parse_content_stream(page)
+                   if str(operator) == "BDC" and (mcid := _mcid(operands)) is not None
+                   and (page.objgen, mcid) not in held}
+        if orphans:
+            _make_artifacts(doc, tree, page, orphans)
 
 
 def _mcid(operands) -> int | None:

@@ -301,6 +301,43 @@ def test_links_read_as_their_text(pdfs, pdfjs, content):
     assert checked > len(content.packs)
 
 
+def test_structure_and_parent_tree_agree(pdfs):
+    """Every tagged piece of page content belongs to the element the parent tree names, every
+    annotation in the tree is on its page, and qpdf finds no syntax problem: nothing was left
+    dangling when links were joined and leaders made artifacts."""
+    for name, path in pdfs.items():
+        assert_consistent(path, name)
+
+
+def assert_consistent(path: Path, name: str) -> None:
+    with pikepdf.open(path) as pdf:
+        assert not pdf.check_pdf_syntax(), name
+        parents = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
+        pages = {page.objgen: page for page in pdf.pages}
+        marked = {}  # (page, MCID) -> element holding it
+        for element in struct_elements(pdf):
+            kids = element.K if isinstance(element.get("/K"), pikepdf.Array) else [element.get("/K")]
+            for kid in kids:
+                if isinstance(kid, int):
+                    marked[(element.Pg.objgen, kid)] = element
+                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                    marked[(kid.get("/Pg", element.get("/Pg")).objgen, int(kid.MCID))] = element
+                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
+                    annot = kid.Obj
+                    assert parents[int(annot.StructParent)].objgen == element.objgen, name
+                    page = pages[kid.get("/Pg", element.get("/Pg")).objgen]
+                    assert any(a.objgen == annot.objgen for a in page.get("/Annots") or []), name
+        for objgen, page in pages.items():
+            in_content = {int(ops[1].MCID) for ops, op in pikepdf.parse_content_stream(page)
+                          if str(op) == "BDC" and isinstance(ops[1], pikepdf.Dictionary) and "/MCID" in ops[1]}
+            in_tree = {m for (p, m) in marked if p == objgen}
+            assert in_content == in_tree, (name, sorted(in_content ^ in_tree)[:10])
+            if in_content:
+                entry = parents[int(page.StructParents)]
+                for mcid in in_content:
+                    assert entry[mcid].objgen == marked[(objgen, mcid)].objgen, (name, mcid)
+
+
 # --- Independent checker --------------------------------------------------------------------------
 
 
@@ -380,3 +417,4 @@ def test_post_process_reads_any_document(tmp_path, monkeypatch):
         scopes = [str(e.A.Scope) for e in struct_elements(pdf) if e.S == "/TH"]
         assert scopes == ["/Column", "/Column", "/Row"]
     test_pdfua_checker_finds_no_errors_or_warnings({"prov": path}, monkeypatch)
+    assert_consistent(path, "prov")
