@@ -20,7 +20,7 @@ import yaml
 from babel.dates import format_date
 from markupsafe import Markup
 
-from . import model
+from . import model, phone
 from .inflect import search_forms
 from .load import Content
 from .search import location
@@ -253,8 +253,9 @@ def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[st
         if topics:
             text = _add_front_matter(text, {"tags": topics})
         (out_dir / name).write_text(text, encoding="utf-8")
+    numbers = phone.numbers(content)
     for page in sorted(out_dir.rglob("*.md")):
-        text = page.read_text(encoding="utf-8").rstrip()
+        text = phone.link_numbers(page.read_text(encoding="utf-8").rstrip(), numbers)
         page.write_text(text + "\n\n" + abbreviation_block(content.glossary, text), encoding="utf-8")
     return renderer.search_terms
 
