@@ -46,7 +46,8 @@ def tel_href(number: str) -> str:
     return "tel:" + ("+" + digits if number.lstrip().startswith("+") else digits)
 
 
-def _pattern(declared: Iterable[str]) -> re.Pattern[str]:
+def pattern(declared: Iterable[str]) -> re.Pattern[str]:
+    """The declared numbers, however they are spaced, and numbers written with an area code."""
     alternatives = []
     for number in declared:
         groups = re.findall(r"\+?\d+", number)
@@ -57,14 +58,14 @@ def _pattern(declared: Iterable[str]) -> re.Pattern[str]:
 
 def link_numbers(markdown: str, declared: Iterable[str]) -> str:
     """A page's Markdown with every phone number in running text as a `tel:` link."""
-    pattern = _pattern(declared)
+    numbers_found = pattern(declared)
 
     def link(match: re.Match[str]) -> str:
         text = match.group(0)
         return f"[{text}]({tel_href(text.replace('&nbsp;', ' '))})"
 
     def in_text(segment: str) -> str:
-        return pattern.sub(link, segment)
+        return numbers_found.sub(link, segment)
 
     lines = markdown.split("\n")
     body_start = 0
