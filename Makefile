@@ -24,7 +24,8 @@ bench: setup
 test: setup system-test node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
-# JavaScript the tests use (axe-core), pinned in package-lock.json, from the npm registry.
+# JavaScript the tests use (axe-core, Lighthouse, the Nu Html Checker), pinned in package-lock.json,
+# from the npm registry.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
@@ -37,7 +38,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $@
 
 # System libraries WeasyPrint needs (Pango, HarfBuzz subsetting); tests also need Chromium,
-# poppler-utils and npm.
+# poppler-utils, npm and Java (for the Nu Html Checker).
 system:
 	@tools/system-deps.sh site
 

@@ -556,6 +556,15 @@ class Checklist(Model):
     notes: bool = Field(default=True, alias="anteckningar")
     used_by: list[Id] = Field(default_factory=list, alias="används_av")  # actor ids
 
+    @property
+    def kind_name(self) -> str:
+        """The kind as readers see it: "Läs och gör", not the maintainers' "READ-DO"."""
+        return CHECKLIST_KIND_NAMES[self.kind]
+
+
+# What each kind of checklist is called on pages and in PDFs (the YAML files' `typ:` is the key).
+CHECKLIST_KIND_NAMES = {"READ-DO": "Läs och gör", "DO-CONFIRM": "Gör och bekräfta", "BLANKETT": "Blankett"}
+
 
 class PackEntry(Model):
     """One piece of a meeting pack: a checklist or form by id, or a section of a site page."""

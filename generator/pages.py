@@ -21,7 +21,7 @@ import yaml
 from babel.dates import format_date
 from markupsafe import Markup
 
-from . import model
+from . import model, phone
 from .escape import dump_front_matter, engine_text, front_matter
 from .escape import markdown as escape_markdown
 from .inflect import search_forms
@@ -246,8 +246,9 @@ def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[st
         if topics:
             text = _add_front_matter(text, {"tags": [engine_text(t) for t in topics]})
         (out_dir / name).write_text(text, encoding="utf-8")
+    numbers = phone.numbers(content)
     for page in sorted(out_dir.rglob("*.md")):
-        text = page.read_text(encoding="utf-8").rstrip()
+        text = phone.link_numbers(page.read_text(encoding="utf-8").rstrip(), numbers)
         page.write_text(text + "\n\n" + abbreviation_block(content.glossary, text), encoding="utf-8")
     return renderer.search_terms
 

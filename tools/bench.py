@@ -1,7 +1,8 @@
 """`make bench`: times the build and prints figures and ratios (no pass/fail).
 
     PDFs from cold with 1 and with 2 workers, a PDF rebuild with nothing changed,
-    and the whole `guide build` (pages + site engine + PDFs, warm cache).
+    and the whole `guide build` (pages + site engine + PDFs, warm cache); then Lighthouse's
+    accessibility score of every page on a phone (tools/lighthouse.py; takes minutes).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 from generator import pdf
 from generator.build import build_site
 from generator.load import load_content
+
+import lighthouse  # tools/lighthouse.py, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +47,9 @@ def main() -> None:
         seconds, site = timed(lambda: build_site(ROOT, Path(tmp) / "site"))
         pages = len(list(site.rglob("*.html")))
         index = (site / "search" / "search_index.json").stat().st_size
-    print(f"guide build, warm: {seconds:6.2f} s   ({pages} HTML pages, search index {index / 1024:.1f} KiB)")
+        print(f"guide build, warm: {seconds:6.2f} s   ({pages} HTML pages, search index {index / 1024:.1f} KiB)")
+        print("Lighthouse, accessibility on a phone (100 is the goal):", flush=True)
+        lighthouse.main([str(site)])
 
 
 if __name__ == "__main__":

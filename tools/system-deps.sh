@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks the system packages the project needs and installs the missing ones with apt.
 #   tools/system-deps.sh site   libraries WeasyPrint needs to write PDFs
-#   tools/system-deps.sh test   the same, plus Debian's Chromium for the browser tests, poppler-utils
-#                               and npm (axe-core for the accessibility tests)
+#   tools/system-deps.sh test   the same, plus Debian's Chromium for the browser tests, poppler-utils,
+#                               npm (axe-core, Lighthouse, the Nu Html Checker) and a Java runtime
+#                               for the Nu Html Checker
 set -euo pipefail
 
 need_libs=(libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
@@ -19,6 +20,7 @@ if [ "${1:-site}" = test ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   command -v npm >/dev/null || missing+=(npm)
+  command -v java >/dev/null || missing+=(default-jre-headless)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
