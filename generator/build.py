@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import calendar
 import filecmp
+import hashlib
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -16,22 +18,26 @@ import stat
 import tempfile
 import time
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import yaml
 
 from . import model
+from .csp import move_inline_scripts
 from .escape import engine_text
 from .links import check_site
 from .load import Content, ContentError, Problem, check_pack, load_content, load_pack
 from .pages import build_docs
 from .pdf import page_sections, render_pack, render_pdfs, resolve
+from .precompress import precompress
 from .search import add_terms_to_index
 
 DOCS_DIR = Path("build/docs")
 CONFIG = Path("build/mkdocs.yml")  # the config the engine reads: mkdocs.yml plus the role pages
 OFFLINE_CONFIG = Path("build/mkdocs-offline.yml")  # the same site, to open from a folder or zip file
 OFFLINE_ZIP = "vagledning-offline.zip"  # written into the site, linked from the start page
+ZIP_CACHE = Path("build/vagledning-offline.zip")  # the last zip, with its key beside it (.key)
 LINK_REPORT = Path("build/externa-lankar.md")  # external links, for a person to check now and then
 SHIM = "assets/javascripts/iframe-worker-shim.js"  # offline search without a request to a CDN
 ROLES_INDEX = "roller.md"  # the nav entry after which the role pages are listed
@@ -148,9 +154,6 @@ def write_config(root: Path, content: Content, offline: bool = False) -> Path:
         config["plugins"].append("offline")
         config.setdefault("extra", {})["polyfills"] = [SHIM]
         config["theme"]["features"] = [f for f in config["theme"]["features"] if f != "navigation.instant"]
-        # The start page links the zip file, which only the online site holds (the online
-        # build checks every other link, with the same pages).
-        config["validation"] = {"links": {"not_found": "info"}}
     path = root / (OFFLINE_CONFIG if offline else CONFIG)
     text = "# Written by the generator from mkdocs.yml: edit that file instead.\n"
     text += yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
@@ -196,9 +199,10 @@ def make_pack(root: Path, args) -> Path:
 def build_site(root: Path, site_dir: Path | None = None) -> Path:
     """Build the whole site into site_dir (default: site/), replacing it only on success.
 
-    Two engine builds: the offline copy first (zipped into the docs as OFFLINE_ZIP), then the
-    site itself. Dates come from the content (SOURCE_DATE_EPOCH), so equal content gives
-    byte-identical output."""
+    A straight pipeline of named steps: pages and PDFs (generate_docs), the two engine builds
+    at the same time (the site, and the offline copy to open from a folder), the offline copy
+    zipped into the site, every link checked, text files precompressed, then the swap. Dates
+    come from the content (SOURCE_DATE_EPOCH), so equal content gives byte-identical output."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     content, terms = generate_docs(root)
     site_dir = (site_dir or root / "site").resolve()
@@ -208,10 +212,10 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     try:
-        offline = _engine_build(root / OFFLINE_CONFIG, staging / "offline", terms)
-        _zip(offline, root / DOCS_DIR / OFFLINE_ZIP, int(epoch))
-        online = _engine_build(root / CONFIG, staging / "site", terms)
+        online, offline = _engine_builds(root, staging, terms)
+        _place_zip(offline, online / OFFLINE_ZIP, root / ZIP_CACHE, int(epoch))
         _check_links(online, root / LINK_REPORT)
+        precompress(online, previous=site_dir if site_dir.is_dir() else None)
         _swap(online, site_dir)
     finally:
         if previous is None:
@@ -222,7 +226,26 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
     return site_dir
 
 
+def _engine_builds(root: Path, staging: Path, terms: dict[str, list[str]]) -> tuple[Path, Path]:
+    """The site and its offline copy, built at the same time: the offline copy in a forked
+    process (which inherits the loaded engine), the site in this one."""
+    import mkdocs.commands.build  # noqa: F401  (imported once, before the fork)
+
+    online, offline = staging / "site", staging / "offline"
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        other = pool.submit(_engine_build, root / OFFLINE_CONFIG, offline, terms)
+        try:
+            _engine_build(root / CONFIG, online, terms)
+        finally:
+            other_error = other.exception()
+    if other_error is not None:
+        raise other_error
+    return online, offline
+
+
 def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]) -> Path:
+    """One engine build, then what the built pages need: search terms, no inline scripts."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -235,7 +258,20 @@ def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]
             raise BuildError("\n".join(["Webbplatsen kunde inte byggas. Inget har ändrats i site/. "
                                         "Sidmotorn (MkDocs) säger:", "", *details])) from err
     add_terms_to_index(site_dir, terms)
+    move_inline_scripts(site_dir)
     return site_dir
+
+
+def _place_zip(folder: Path, target: Path, cache: Path, epoch: int) -> None:
+    """The offline copy as a zip file in the site; zipped again only when a file in it changed."""
+    digest = hashlib.sha256(str(epoch).encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    key_file = cache.with_suffix(".key")
+    if not (cache.is_file() and key_file.is_file() and key_file.read_text() == digest.hexdigest()):
+        _zip(folder, cache, epoch)
+        key_file.write_text(digest.hexdigest())
+    shutil.copyfile(cache, target)
 
 
 class _EngineLog(logging.Handler):
@@ -268,12 +304,14 @@ def _check_links(site: Path, report_file: Path) -> None:
 def _zip(folder: Path, target: Path, epoch: int) -> None:
     """A zip file whose bytes depend only on the files in it (fixed dates, sorted names)."""
     stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    partial = target.with_name(target.name + ".part")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             info = zipfile.ZipInfo(f"vagledning/{path.relative_to(folder).as_posix()}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes())
+    partial.replace(target)
 
 
 def _sync(new: Path, target: Path) -> None:

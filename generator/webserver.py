@@ -48,7 +48,7 @@ def start(site: Path, port: int = 0, prefix: Path | None = None) -> tuple[subpro
     Port 0 picks a free port (and tries another if it was taken in the meantime)."""
     if shutil.which(NGINX) is None:
         raise RuntimeError("nginx saknas: kör tools/system-deps.sh serve (Debians paket nginx).")
-    prefix = prefix or Path(tempfile.mkdtemp(prefix="nginx-"))
+    prefix = (prefix or Path(tempfile.mkdtemp(prefix="nginx-"))).resolve()
     for _ in range(5):
         chosen = port or free_port()
         conf = write_config(site, chosen, prefix)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import ROOT, csp_violations, open_page, wait_for_search, watch_csp
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -37,7 +37,8 @@ def pages(site):
 
 @pytest.fixture(scope="module")
 def visit(browser, server):
-    """Load each page once in a fresh context, recording requests, cookies and storage."""
+    """Load each page once in a fresh context, recording requests, cookies, storage and
+    Content-Security-Policy violations."""
     results = {}
 
     def load(path: str) -> dict:
@@ -47,7 +48,9 @@ def visit(browser, server):
         page = context.new_page()
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
-        page.goto(f"{server}/{path}", wait_until="networkidle")
+        console = watch_csp(page)
+        page.goto(f"{server}/{path}")
+        page.wait_for_selector("input.md-search__input")  # the theme's script has run
         if not AXE.exists():
             pytest.fail(f"{AXE} missing: run `npm ci` (make test does)")
         page.add_script_tag(path=str(AXE))
@@ -59,7 +62,8 @@ def visit(browser, server):
         storage = page.evaluate("""async () => ({
             local: Object.keys(localStorage), session: Object.keys(sessionStorage),
             idb: indexedDB.databases ? (await indexedDB.databases()).map(d => d.name) : []})""")
-        results[path] = {"requests": requests, "axe": axe, "cookies": context.cookies(), "storage": storage}
+        results[path] = {"requests": requests, "axe": axe, "cookies": context.cookies(), "storage": storage,
+                         "csp": csp_violations(page, console)}
         context.close()
         return results[path]
 
@@ -83,11 +87,18 @@ def test_no_request_leaves_the_site_and_nothing_is_stored(pages, visit, server):
     assert total > len(pages)  # pages really loaded their assets from the local server
 
 
+def test_every_page_runs_under_the_security_policy(pages, visit):
+    """The server's policy allows no inline script: every page loads without a violation."""
+    violations = {p: visit(p)["csp"] for p in pages if visit(p)["csp"]}
+    assert not violations, violations
+
+
 def test_search_stores_nothing(browser, server):
     """A query may name a child: it must not be kept in the browser."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{server}/", wait_until="networkidle")
+    page.goto(f"{server}/")
+    wait_for_search(page)
     page.locator("input.md-search__input").press_sequentially("familjehemmet", delay=10)
     page.wait_for_selector("a.md-search-result__link")
     page.keyboard.press("Escape")
@@ -108,7 +119,7 @@ def focused(page) -> dict:
 
 def test_keyboard_skip_link_moves_to_the_content(browser, server):
     page = browser.new_page()
-    page.goto(f"{server}/aktorer/", wait_until="networkidle")
+    page.goto(f"{server}/aktorer/")
     page.keyboard.press("Tab")
     first = focused(page)
     assert "md-skip" in first["cls"] and first["href"].startswith("#"), first
@@ -123,7 +134,8 @@ def test_keyboard_skip_link_moves_to_the_content(browser, server):
 
 def test_keyboard_search_finds_and_opens_a_page(browser, server):
     page = browser.new_page()
-    page.goto(f"{server}/", wait_until="networkidle")
+    page.goto(f"{server}/")
+    wait_for_search(page)
     page.keyboard.press("/")  # Material's shortcut; the box is also a Tab stop in the header
     assert focused(page)["tag"] == "INPUT"
     page.keyboard.type("stödboendet", delay=15)
@@ -140,7 +152,7 @@ def test_keyboard_search_finds_and_opens_a_page(browser, server):
 
 def test_keyboard_reaches_navigation_and_checklists(browser, server):
     page = browser.new_page()
-    page.goto(f"{server}/", wait_until="networkidle")
+    page.goto(f"{server}/")
     for _ in range(80):  # Tab through the page until the navigation link comes up
         page.keyboard.press("Tab")
         if focused(page)["text"] == "Checklistor och blanketter":
@@ -166,7 +178,7 @@ def test_keyboard_reaches_navigation_and_checklists(browser, server):
 
 def test_printed_page_has_content_without_navigation_and_shows_link_targets(browser, server):
     page = browser.new_page()
-    page.goto(f"{server}/avslutning/", wait_until="networkidle")
+    open_page(page, f"{server}/avslutning/")
     pdf = page.pdf(format="A4")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     flat = " ".join(text.split())
@@ -185,7 +197,7 @@ MAIN_PAGES = ["", "forsvinnande/", "roller/", "jag-ar-god-man/", "aktorer/", "bo
 @pytest.mark.parametrize("path", MAIN_PAGES)
 def test_no_sideways_scrolling_on_a_phone(browser, server, path):
     page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-    page.goto(f"{server}/{path}", wait_until="networkidle")
+    open_page(page, f"{server}/{path}")
     width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1], (path, width)
     page.close()

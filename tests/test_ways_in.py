@@ -209,7 +209,8 @@ def test_calculator_reproduces_the_worked_example_and_any_other_sum(browser, ser
     requests: list[str] = []
     page_ = browser.new_page()
     page_.on("request", lambda r: requests.append(r.url))
-    page_.goto(f"{server}/anvisning/", wait_until="networkidle")
+    page_.goto(f"{server}/anvisning/")
+    page_.wait_for_selector("form.kalkylator output[data-barn]")
     output = page_.locator("form.kalkylator output")
     assert output.get_attribute("data-barn") == str(e.children)
     assert output.get_attribute("data-summa") == str(e.total)
