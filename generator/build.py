@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from . import model
-from .csp import move_inline_scripts
+from .csp import ScriptFiles
 from .escape import engine_text
 from .links import check_site
 from .load import Content, ContentError, Problem, check_pack, load_content, load_pack
@@ -32,6 +32,7 @@ from .pages import build_docs
 from .pdf import page_sections, render_pack, render_pdfs, resolve
 from .precompress import precompress
 from .search import add_terms_to_index
+from .tooltips import one_tooltip_per_section
 
 DOCS_DIR = Path("build/docs")
 CONFIG = Path("build/mkdocs.yml")  # the config the engine reads: mkdocs.yml plus the role pages
@@ -258,8 +259,19 @@ def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]
             raise BuildError("\n".join(["Webbplatsen kunde inte byggas. Inget har ändrats i site/. "
                                         "Sidmotorn (MkDocs) säger:", "", *details])) from err
     add_terms_to_index(site_dir, terms)
-    move_inline_scripts(site_dir)
+    _finish_pages(site_dir)
     return site_dir
+
+
+def _finish_pages(site_dir: Path) -> None:
+    """One pass over the built pages: inline scripts into files (for the server's
+    Content-Security-Policy), one glossary tooltip per term and section."""
+    scripts = ScriptFiles(site_dir)
+    for page in sorted(site_dir.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        finished = one_tooltip_per_section(scripts.externalize(html))
+        if finished != html:
+            page.write_text(finished, encoding="utf-8")
 
 
 def _place_zip(folder: Path, target: Path, cache: Path, epoch: int) -> None:

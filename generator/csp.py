@@ -22,38 +22,33 @@ FOLDER = "assets/javascripts"
 ASSETS_PREFIX = re.compile(r'<script src="(?P<prefix>[^"]*?)assets/javascripts/bundle\.')
 
 
-def move_inline_scripts(site_dir: Path) -> int:
-    """Move every inline script of every page into a file; return how many pages changed."""
-    written: set[str] = set()
-    changed = 0
-    for page in sorted(site_dir.rglob("*.html")):
-        html = page.read_text(encoding="utf-8")
-        new = _externalize(html, site_dir, written)
-        if new != html:
-            page.write_text(new, encoding="utf-8")
-            changed += 1
-    return changed
+class ScriptFiles:
+    """Moves the inline scripts of the pages of one built site into files of their own."""
 
+    def __init__(self, site_dir: Path):
+        self.site_dir = site_dir
+        self.written: set[str] = set()
 
-def _externalize(html: str, site_dir: Path, written: set[str]) -> str:
-    found = ASSETS_PREFIX.search(html)
-    if not found:  # not a theme page (e.g. a hand-written HTML file): leave it alone
-        return html
-    prefix = found.group("prefix")
+    def externalize(self, html: str) -> str:
+        """The page with each inline script replaced by a `<script src>` to its file."""
+        found = ASSETS_PREFIX.search(html)
+        if not found:  # not a theme page (e.g. a hand-written HTML file): leave it alone
+            return html
+        prefix = found.group("prefix")
 
-    def replace(match: re.Match) -> str:
-        attrs, body = match.group("attrs"), match.group("body")
-        if "src=" in attrs or _type(attrs) not in RUNNABLE_TYPES or not body.strip():
-            return match.group(0)
-        name = f"inline.{hashlib.sha256(body.encode('utf-8')).hexdigest()[:12]}.js"
-        if name not in written:
-            target = site_dir / FOLDER / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(body, encoding="utf-8")
-            written.add(name)
-        return f'<script{attrs} src="{prefix}{FOLDER}/{name}"></script>'
+        def replace(match: re.Match) -> str:
+            attrs, body = match.group("attrs"), match.group("body")
+            if "src=" in attrs or _type(attrs) not in RUNNABLE_TYPES or not body.strip():
+                return match.group(0)
+            name = f"inline.{hashlib.sha256(body.encode('utf-8')).hexdigest()[:12]}.js"
+            if name not in self.written:
+                target = self.site_dir / FOLDER / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(body, encoding="utf-8")
+                self.written.add(name)
+            return f'<script{attrs} src="{prefix}{FOLDER}/{name}"></script>'
 
-    return SCRIPT.sub(replace, html)
+        return SCRIPT.sub(replace, html)
 
 
 def _type(attrs: str) -> str:
