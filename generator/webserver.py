@@ -21,7 +21,7 @@ from pathlib import Path
 SERVER_DIR = Path(__file__).resolve().parent.parent / "server"
 SITE_CONFIG = SERVER_DIR / "vagledning.conf"  # what production uses
 LOCAL_TEMPLATE = SERVER_DIR / "nginx-local.conf.in"  # a whole nginx around it, for one folder
-NGINX = "nginx"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian's, in sbin (not on every user's PATH)
 
 
 def write_config(site: Path, port: int, prefix: Path) -> Path:
@@ -46,7 +46,7 @@ def start(site: Path, port: int = 0, prefix: Path | None = None) -> tuple[subpro
     """Start nginx for site; return the process and the site's URL once it answers.
 
     Port 0 picks a free port (and tries another if it was taken in the meantime)."""
-    if shutil.which(NGINX) is None:
+    if not Path(NGINX).is_file():
         raise RuntimeError("nginx saknas: kör tools/system-deps.sh serve (Debians paket nginx).")
     prefix = (prefix or Path(tempfile.mkdtemp(prefix="nginx-"))).resolve()
     for _ in range(5):
