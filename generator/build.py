@@ -24,13 +24,13 @@ from pathlib import Path
 import yaml
 
 from . import model
-from .csp import ScriptFiles
 from .escape import engine_text
 from .links import check_site
 from .load import Content, ContentError, Problem, check_pack, load_content, load_pack
 from .pages import build_docs
 from .pdf import page_sections, render_pack, render_pdfs, resolve
 from .precompress import precompress
+from .scripts import ScriptFiles
 from .search import add_terms_to_index
 from .tooltips import one_tooltip_per_section
 
@@ -40,6 +40,7 @@ OFFLINE_CONFIG = Path("build/mkdocs-offline.yml")  # the same site, to open from
 OFFLINE_ZIP = "vagledning-offline.zip"  # written into the site, linked from the start page
 ZIP_CACHE = Path("build/vagledning-offline.zip")  # the last zip, with its key beside it (.key)
 LINK_REPORT = Path("build/externa-lankar.md")  # external links, for a person to check now and then
+LINK_CACHE = Path("build/link-cache.json")  # what the link check read from each page and PDF
 SHIM = "assets/javascripts/iframe-worker-shim.js"  # offline search without a request to a CDN
 ROLES_INDEX = "roller.md"  # the nav entry after which the role pages are listed
 
@@ -215,7 +216,7 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
     try:
         online, offline = _engine_builds(root, staging, terms)
         _place_zip(offline, online / OFFLINE_ZIP, root / ZIP_CACHE, int(epoch))
-        _check_links(online, root / LINK_REPORT)
+        _check_links(online, root / LINK_REPORT, root / LINK_CACHE)
         precompress(online, previous=site_dir if site_dir.is_dir() else None)
         _swap(online, site_dir)
     finally:
@@ -304,9 +305,9 @@ class _EngineLog(logging.Handler):
         logging.getLogger("mkdocs").removeHandler(self)
 
 
-def _check_links(site: Path, report_file: Path) -> None:
+def _check_links(site: Path, report_file: Path, cache: Path) -> None:
     """Every internal link of the site and its PDFs resolves; external ones go into a report."""
-    report = check_site(site)
+    report = check_site(site, cache)
     if report.broken:
         raise BuildError("\n".join([f"{len(report.broken)} länkar leder ingenstans. Inget har byggts.", "",
                                      *report.broken]))
