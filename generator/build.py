@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from . import model
+from . import model, stamp
 from .escape import engine_text
 from .links import check_site
 from .load import Content, ContentError, Problem, check_pack, load_content, load_pack
@@ -198,16 +198,22 @@ def make_pack(root: Path, args) -> Path:
     return render_pack(pack, content, root, args.output or root / "build" / f"{pack.id}.pdf")
 
 
-def build_site(root: Path, site_dir: Path | None = None) -> Path:
+def build_site(root: Path, site_dir: Path | None = None, force: bool = False) -> Path:
     """Build the whole site into site_dir (default: site/), replacing it only on success.
 
     A straight pipeline of named steps: pages and PDFs (generate_docs), the two engine builds
     at the same time (the site, and the offline copy to open from a folder), the offline copy
     zipped into the site, every link checked, text files precompressed, then the swap. Dates
-    come from the content (SOURCE_DATE_EPOCH), so equal content gives byte-identical output."""
+    come from the content (SOURCE_DATE_EPOCH), so equal content gives byte-identical output.
+    When nothing that the build reads has changed since it built site_dir, nothing is done
+    (stamp.py), unless `force`."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    content, terms = generate_docs(root)
     site_dir = (site_dir or root / "site").resolve()
+    inputs = stamp.fingerprint(root)
+    if not force and stamp.up_to_date(root, site_dir, inputs):
+        return site_dir
+    stamp.forget(root)
+    content, terms = generate_docs(root)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = _staging(site_dir.parent, f".{site_dir.name}")
     epoch = str(calendar.timegm(content.last_reviewed.timetuple()))
@@ -219,6 +225,7 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
         _check_links(online, root / LINK_REPORT, root / LINK_CACHE)
         precompress(online, previous=site_dir if site_dir.is_dir() else None)
         _swap(online, site_dir)
+        stamp.record(root, site_dir, inputs)
     finally:
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)

@@ -16,7 +16,7 @@ import time
 import traceback
 from pathlib import Path
 
-from .build import CONFIG, BuildError, build_site, check, generate_docs, make_pack
+from . import stamp
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,13 +37,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     root = args.root.resolve()
+    if args.command == "build":  # before importing the rest of the generator (half a second)
+        started = time.perf_counter()
+        target = (args.site_dir or root / "site").resolve()
+        if stamp.up_to_date(root, target):
+            print(f"Webbplatsen i {target} är redan byggd av det nuvarande innehållet: inget att göra "
+                  f"({time.perf_counter() - started:.2f} s).")
+            return 0
+    from .build import BuildError, build_site, check, make_pack
 
     try:
         if args.command == "check":
             content = check(root, render=True)
             print(f"Innehållet är korrekt: {len(content.files)} filer kontrollerade.")
         elif args.command == "build":
-            started = time.perf_counter()
             target = build_site(root, args.site_dir)
             print(f"Webbplatsen är byggd i {target} ({time.perf_counter() - started:.1f} s).")
         elif args.command == "pack":
