@@ -35,6 +35,7 @@ from .search import add_terms_to_index
 from .tooltips import one_tooltip_per_section
 
 DOCS_DIR = Path("build/docs")
+PDF_DIR = "pdf"  # the PDFs' folder in the docs and the site
 CONFIG = Path("build/mkdocs.yml")  # the config the engine reads: mkdocs.yml plus the role pages
 OFFLINE_CONFIG = Path("build/mkdocs-offline.yml")  # the same site, to open from a folder or zip file
 OFFLINE_ZIP = "vagledning-offline.zip"  # written into the site, linked from the start page
@@ -130,17 +131,33 @@ def generate_docs(root: Path) -> tuple[Content, dict[str, list[str]]]:
 
     Returns the content and the search terms of each section, for `add_terms_to_index`."""
     content = check(root)
-    target = root / DOCS_DIR
+    terms = generate_pages(root, content)
+    generate_pdfs(root, content)
+    return content, terms
+
+
+def generate_pages(root: Path, content: Content) -> dict[str, list[str]]:
+    """The pages and engine configs in build/docs (its pdf/ folder left as it is); the search terms."""
     staging = _staging(_build_dir(root), "docs")
     try:
         terms = build_docs(content, root, staging / "docs")
         write_config(root, content)
         write_config(root, content, offline=True)
-        render_pdfs(content, root, staging / "docs" / "pdf")
-        _sync(staging / "docs", target)
+        _sync(staging / "docs", root / DOCS_DIR, keep=PDF_DIR)
     finally:
         _remove(staging)
-    return content, terms
+    return terms
+
+
+def generate_pdfs(root: Path, content: Content) -> dict[str, bool]:
+    """The PDFs in build/docs/pdf (each taken from the cache when its inputs are unchanged)."""
+    staging = _staging(_build_dir(root), "pdf")
+    try:
+        status = render_pdfs(content, root, staging / PDF_DIR)
+        _sync(staging / PDF_DIR, root / DOCS_DIR / PDF_DIR)
+    finally:
+        _remove(staging)
+    return status
 
 
 def write_config(root: Path, content: Content, offline: bool = False) -> Path:
@@ -334,11 +351,11 @@ def _zip(folder: Path, target: Path, epoch: int) -> None:
     partial.replace(target)
 
 
-def _sync(new: Path, target: Path) -> None:
-    """Make target equal to new, touching only files that changed.
+def _sync(new: Path, target: Path, keep: str | None = None) -> None:
+    """Make target equal to new, touching only files that changed (and not target/keep).
 
-    Used for build/docs, which `guide serve` has MkDocs watch: replacing the folder
-    would lose the watch, and rewriting unchanged pages would trigger needless rebuilds.
+    Used for build/docs: rewriting unchanged pages would make the engine's incremental
+    preview build (guide serve) rebuild them, as it goes by the files' dates.
     """
     target.mkdir(parents=True, exist_ok=True)
     for path in sorted(new.rglob("*")):
@@ -348,7 +365,10 @@ def _sync(new: Path, target: Path) -> None:
         elif not dest.exists() or not filecmp.cmp(path, dest, shallow=False):
             shutil.copy2(path, dest)
     for path in sorted(target.rglob("*"), reverse=True):
-        if not (new / path.relative_to(target)).exists():
+        rel = path.relative_to(target)
+        if keep and rel.parts[0] == keep:
+            continue
+        if not (new / rel).exists():
             path.unlink() if path.is_file() else shutil.rmtree(path)
 
 

@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
             target = make_pack(root, args)
             print(f"Mötespaketet är skrivet till {target}.")
         elif args.command == "serve":
-            _serve(root, args.port)
+            from .preview import serve
+
+            serve(root, args.port)
     except BuildError as err:
         print(err, file=sys.stderr)
         return 1
@@ -106,36 +108,6 @@ def environment_message(err: OSError) -> str:
         return f"{err.strerror}{where}."  # our own Swedish explanation (see pdf.check_fonts)
     advice = ENVIRONMENT_ADVICE.get(err.errno, f"Kontrollera filen och mappen ({err.strerror}).")
     return f"Kunde inte läsa eller skriva en fil{where}. {advice} Den förra webbplatsen i site/ är orörd."
-
-
-def _serve(root: Path, port: int) -> None:
-    """Regenerate pages when content or templates change; MkDocs reloads the browser."""
-    from mkdocs.commands.serve import serve
-    from watchdog.events import FileSystemEventHandler
-    from watchdog.observers import Observer
-
-    generate_docs(root)
-
-    class Regenerate(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:
-            if event.is_directory or event.event_type not in ("modified", "created", "deleted", "moved"):
-                return
-            try:
-                generate_docs(root)
-                print("Sidorna är uppdaterade.")
-            except BuildError as err:  # keep the last good pages while the maintainer fixes the file
-                print(err, file=sys.stderr)
-
-    observer = Observer()
-    for folder in ("guidance", "checklists", "docs", "generator/templates"):
-        if (root / folder).is_dir():
-            observer.schedule(Regenerate(), str(root / folder), recursive=True)
-    observer.start()
-    try:
-        # strict off: the preview has no offline zip for the start page to link to
-        serve(str(root / CONFIG), strict=False, dev_addr=f"127.0.0.1:{port}", livereload=True)
-    finally:
-        observer.stop()
 
 
 if __name__ == "__main__":
