@@ -279,6 +279,8 @@ def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]
     with _EngineLog() as log:
         try:
             build(config)
+        except OSError:  # the disk, not the content: see cli.environment_message
+            raise
         except Exception as err:  # the engine's own errors, e.g. a broken link in strict mode
             details = log.messages or [str(err)]
             raise BuildError("\n".join(["Webbplatsen kunde inte byggas. Inget har ändrats i site/. "

@@ -103,7 +103,8 @@ def environment_message(err: OSError) -> str:
         return (f"Systembiblioteket {library} saknas, och utan det kan inga PDF-filer skrivas. Kör "
                 "\"make site\", som installerar det som behövs, eller be den som sköter datorn "
                 "installera paketen i tools/system-deps.sh.")
-    where = f" ({err.filename})" if err.filename else ""
+    path = err.filename2 or err.filename  # a copy names its source first, the file it writes second
+    where = f" ({path})" if path else ""
     if err.errno == errno.ENOENT and err.strerror and not err.strerror.startswith("No such"):
         return f"{err.strerror}{where}."  # our own Swedish explanation (see pdf.check_fonts)
     advice = ENVIRONMENT_ADVICE.get(err.errno, f"Kontrollera filen och mappen ({err.strerror}).")

@@ -23,7 +23,7 @@ from ruamel.yaml import YAML, __version__ as RUAMEL_VERSION
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, NodeEvent
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 from ruamel.yaml.reader import ReaderError
 
 from . import model
@@ -33,9 +33,10 @@ CONTENT_DIRS = ("guidance", "checklists")
 YAML_CACHE = Path("build/yaml-cache")  # parsed files, by a hash of their bytes
 YAML_CACHE_VERSION = f"1-{RUAMEL_VERSION}"  # a new parser or cache format: parse again
 MAX_FILE_BYTES = 1_000_000  # the largest content file today is about 50 kB
+MAX_DEPTH = 40  # levels of nested blocks and lists; the content uses at most 6
 # Page addresses a role page (<id>.md) must not take: besides the generated and hand-written
 # pages, what the engine and the build put into the site.
-RESERVED_PAGE_NAMES = {"index", "404", "assets", "search", "pdf", "sitemap", "tags", "admin",
+RESERVED_PAGE_NAMES = {"index", "404", "50x", "assets", "search", "pdf", "sitemap", "tags", "admin",
                        "vagledning-offline"}
 
 # Keys whose values point at an id elsewhere: key -> kind of target.
@@ -354,11 +355,18 @@ def _read_yaml(path: Path, rel: str, problems: list[Problem], cache: Path | None
 def _parse_yaml(text: str, rel: str, problems: list[Problem]) -> Any:
     yaml = _yaml()
     try:
-        for event in yaml.parse(text):  # anchors and aliases first: an alias bomb is never built
+        depth = 0
+        for event in yaml.parse(text):  # first the events: an alias bomb or deep nesting is never built
             if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
                 problems.append(Problem(rel, event.start_mark.line + 1, "", (
                     "Ankare (&namn) och alias (*namn) används inte i innehållet. Skriv ut texten "
                     "där den ska stå i stället för att hänvisa till den med & eller *.")))
+                return None
+            depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+            if depth > MAX_DEPTH:
+                problems.append(Problem(rel, event.start_mark.line + 1, "", (
+                    f"Här ligger block och listor i mer än {MAX_DEPTH} nivåer inuti varandra, vilket "
+                    "innehållet aldrig behöver. Kontrollera indragen och hakparenteserna [ ] { } på raden.")))
                 return None
         raw = yaml.load(text)
     except ReaderError as err:

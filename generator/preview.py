@@ -53,6 +53,11 @@ class Preview:
         except BuildError as err:  # keep the last good pages while the maintainer fixes the file
             print(err, file=sys.stderr)
             return
+        except OSError as err:  # a full disk, a folder that cannot be written: said in Swedish
+            from .cli import environment_message
+
+            print(environment_message(err), file=sys.stderr)
+            return
         self._engine_build(terms, dirty=self.built_once)
         self.built_once = True
         print(f"Sidorna är uppdaterade ({time.perf_counter() - started:.2f} s). "
