@@ -229,7 +229,7 @@ def build_site(root: Path, site_dir: Path | None = None, force: bool = False) ->
     inputs = stamp.fingerprint(root)
     if not force and stamp.up_to_date(root, site_dir, inputs):
         return site_dir
-    stamp.forget(root)
+    stamp.forget(root, site_dir)
     content, terms = generate_docs(root)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = _staging(site_dir.parent, f".{site_dir.name}")

@@ -17,7 +17,11 @@ from pathlib import Path
 
 INPUTS = ("guidance", "checklists", "docs", "overrides", "mkdocs.yml")
 GENERATOR = Path(__file__).resolve().parent
-STAMP = Path("build/site-stamp.json")
+STAMPS = Path("build/stamps")  # one file per site folder built
+
+
+def _stamp_file(root: Path, site_dir: Path) -> Path:
+    return root / STAMPS / f"{hashlib.sha256(str(site_dir).encode()).hexdigest()[:16]}.json"
 
 
 def fingerprint(root: Path) -> str:
@@ -37,7 +41,7 @@ def fingerprint(root: Path) -> str:
 def up_to_date(root: Path, site_dir: Path, key: str | None = None) -> bool:
     """Whether site_dir is what the last build made, from the inputs there are now."""
     try:
-        stamp = json.loads((root / STAMP).read_text(encoding="utf-8"))
+        stamp = json.loads(_stamp_file(root, site_dir).read_text(encoding="utf-8"))
         return stamp == _stamp(site_dir, key or fingerprint(root))
     except (OSError, ValueError):
         return False
@@ -45,11 +49,13 @@ def up_to_date(root: Path, site_dir: Path, key: str | None = None) -> bool:
 
 def record(root: Path, site_dir: Path, key: str) -> None:
     """Remember that site_dir was built from the inputs with this fingerprint."""
-    (root / STAMP).write_text(json.dumps(_stamp(site_dir, key)), encoding="utf-8")
+    path = _stamp_file(root, site_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_stamp(site_dir, key)), encoding="utf-8")
 
 
-def forget(root: Path) -> None:
-    (root / STAMP).unlink(missing_ok=True)
+def forget(root: Path, site_dir: Path) -> None:
+    _stamp_file(root, site_dir).unlink(missing_ok=True)
 
 
 def _stamp(site_dir: Path, key: str) -> dict:
