@@ -28,7 +28,7 @@ from .escape import engine_text
 from .links import check_site
 from .load import Content, ContentError, Problem, check_pack, load_content, load_pack
 from .pages import build_docs
-from .pdf import page_sections, render_pack, render_pdfs, resolve
+from .pdf import _die_with_parent, page_sections, render_pack, render_pdfs, resolve
 from .precompress import precompress
 from .scripts import ScriptFiles
 from .search import add_terms_to_index
@@ -259,7 +259,8 @@ def _engine_builds(root: Path, staging: Path, terms: dict[str, list[str]]) -> tu
 
     online, offline = staging / "site", staging / "offline"
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         other = pool.submit(_engine_build, root / OFFLINE_CONFIG, offline, terms)
         try:
             _engine_build(root / CONFIG, online, terms)

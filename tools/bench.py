@@ -45,7 +45,9 @@ SCALED = {"aktorer.yml": "aktörer", "anvisning.yml": "avsnitt", "asylprocess.ym
           "samverkan.yml": "nivåer", "skola.yml": "rutiner", "varningssignaler.yml": "grupper"}
 # A page-only edit (a heading on the housing page) and one that a checklist PDF shows too.
 PAGE_EDIT = ("guidance/boendeformer.yml", "namn: Stödboende", "namn: Stödboende {mark}")
-PDF_EDIT = ("guidance/varningssignaler.yml", None, None)  # found in the file: a sign's text
+PDF_EDIT = ("guidance/varningssignaler.yml", "text: Låg skolnärvaro eller upprepade frånvarotillfällen",
+            "text: Låg skolnärvaro eller upprepade frånvarotillfällen {mark}")
+PDF_OF_EDIT = "pdf/tidiga-varningssignaler-pdf.pdf"  # a checklist that shows that sign
 
 
 def median(values: list[float]) -> float:
@@ -74,12 +76,9 @@ def checked(run: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 class Edit:
     """Alternating real edits of one content file: each call changes it, restore() undoes it."""
 
-    def __init__(self, root: Path, rel: str, old: str | None, new: str | None):
+    def __init__(self, root: Path, rel: str, old: str, new: str):
         self.file = root / rel
         self.original = self.file.read_text(encoding="utf-8")
-        if old is None:  # a PDF edit: the first sign's text in the warning signs file
-            line = next(l for l in self.original.splitlines() if l.strip().startswith("- text:"))
-            old, new = line, line + " {mark}"
         self.old, self.new, self.count = old, new, 0
         assert old in self.original, (rel, old)
 
@@ -184,7 +183,7 @@ def bench_preview(root: Path, port: int = 8143) -> None:
             time.sleep(0.1)
         time.sleep(2)  # the first PDFs
         page_edit, pdf_edit = Edit(root, *PAGE_EDIT), Edit(root, *PDF_EDIT)
-        pdf_url = base + "pdf/varningssignaler.pdf"
+        pdf_url = base + PDF_OF_EDIT
         try:
             for _ in range(RUNS):
                 for edit, page, results in ((page_edit, "boendeformer/", pages_only),
