@@ -343,11 +343,11 @@ def _check_links(site: Path, report_file: Path, cache: Path) -> None:
 
 def _zip(folder: Path, target: Path, epoch: int) -> None:
     """A zip file whose bytes depend only on the files in it (fixed dates, sorted names)."""
-    stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
+    date = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
     partial = target.with_name(target.name + ".part")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"vagledning/{path.relative_to(folder).as_posix()}", date_time=stamp)
+            info = zipfile.ZipInfo(f"vagledning/{path.relative_to(folder).as_posix()}", date_time=date)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes())
