@@ -27,7 +27,7 @@ from . import model, stamp
 from .escape import engine_text
 from .links import check_site
 from .load import Content, ContentError, Problem, check_pack, load_content, load_pack
-from .pages import build_docs
+from .pages import BYTECODE_CACHE, build_docs
 from .pdf import _die_with_parent, page_sections, render_pack, render_pdfs, resolve
 from .precompress import precompress
 from .scripts import ScriptFiles
@@ -277,6 +277,14 @@ def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]
     from mkdocs.config import load_config
 
     config = load_config(str(config_file), site_dir=str(site_dir))
+    theme_env = config.theme.get_env
+
+    def get_env():  # the theme's templates compiled once, not on every build (same output)
+        env = theme_env()
+        env.bytecode_cache = BYTECODE_CACHE
+        return env
+
+    config.theme.get_env = get_env
     with _EngineLog() as log:
         try:
             build(config)

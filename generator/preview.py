@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from .build import CONFIG, DOCS_DIR, PDF_DIR, BuildError, check, generate_pages, generate_pdfs
+from .pages import BYTECODE_CACHE
 from .search import add_terms_to_index
 
 WATCHED = ("guidance", "checklists", "docs", "generator/templates", "overrides")
@@ -67,7 +68,6 @@ class Preview:
 
     def _engine_build(self, terms: dict[str, list[str]], dirty: bool) -> None:
         """The engine's build of the pages whose files changed (all of them the first time)."""
-        import jinja2
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
 
@@ -75,11 +75,10 @@ class Preview:
         config = load_config(str(self.root / CONFIG), site_dir=str(self.site), strict=False)
         config.site_url = self.url
         theme_env = config.theme.get_env
-        cache = jinja2.FileSystemBytecodeCache()
 
         def get_env():  # the theme's templates compiled once, not on every rebuild
             env = theme_env()
-            env.bytecode_cache = cache
+            env.bytecode_cache = BYTECODE_CACHE
             return env
 
         config.theme.get_env = get_env
