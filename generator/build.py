@@ -243,6 +243,10 @@ def build_site(root: Path, site_dir: Path | None = None, force: bool = False) ->
         precompress(online, previous=site_dir if site_dir.is_dir() else None)
         _swap(online, site_dir)
         stamp.record(root, site_dir, inputs)
+    except OSError as err:
+        if not (err.filename or err.filename2):  # a write that failed half-way names no file:
+            err.filename = str(staging)           # name the folder being written
+        raise
     finally:
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
