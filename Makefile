@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test check serve bench setup system system-test lock clean
+.PHONY: site test check serve serve-site bench setup system system-test lock clean
 
 site: setup
 	$(BIN)/guide build
@@ -16,6 +16,11 @@ check: setup
 
 serve: setup
 	$(BIN)/guide serve
+
+# The built site served as in production (nginx, server/vagledning.conf) on http://127.0.0.1:8080/.
+serve-site: site
+	@tools/system-deps.sh serve
+	$(BIN)/python -m generator.webserver --port 8080 site
 
 # Figures and ratios for build speed (prints, never fails on a number).
 bench: setup

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import calendar
 import filecmp
+import hashlib
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -16,23 +18,30 @@ import stat
 import tempfile
 import time
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import yaml
 
-from . import model
+from . import model, stamp
 from .escape import engine_text
 from .links import check_site
 from .load import Content, ContentError, Problem, check_pack, load_content, load_pack
-from .pages import build_docs
-from .pdf import page_sections, render_pack, render_pdfs, resolve
+from .pages import BYTECODE_CACHE, build_docs
+from .pdf import _die_with_parent, page_sections, render_pack, render_pdfs, resolve
+from .precompress import precompress
+from .scripts import ScriptFiles
 from .search import add_terms_to_index
+from .tooltips import one_tooltip_per_section
 
 DOCS_DIR = Path("build/docs")
+PDF_DIR = "pdf"  # the PDFs' folder in the docs and the site
 CONFIG = Path("build/mkdocs.yml")  # the config the engine reads: mkdocs.yml plus the role pages
 OFFLINE_CONFIG = Path("build/mkdocs-offline.yml")  # the same site, to open from a folder or zip file
 OFFLINE_ZIP = "vagledning-offline.zip"  # written into the site, linked from the start page
+ZIP_CACHE = Path("build/vagledning-offline.zip")  # the last zip, with its key beside it (.key)
 LINK_REPORT = Path("build/externa-lankar.md")  # external links, for a person to check now and then
+LINK_CACHE = Path("build/link-cache.json")  # what the link check read from each page and PDF
 SHIM = "assets/javascripts/iframe-worker-shim.js"  # offline search without a request to a CDN
 ROLES_INDEX = "roller.md"  # the nav entry after which the role pages are listed
 
@@ -122,17 +131,33 @@ def generate_docs(root: Path) -> tuple[Content, dict[str, list[str]]]:
 
     Returns the content and the search terms of each section, for `add_terms_to_index`."""
     content = check(root)
-    target = root / DOCS_DIR
+    terms = generate_pages(root, content)
+    generate_pdfs(root, content)
+    return content, terms
+
+
+def generate_pages(root: Path, content: Content) -> dict[str, list[str]]:
+    """The pages and engine configs in build/docs (its pdf/ folder left as it is); the search terms."""
     staging = _staging(_build_dir(root), "docs")
     try:
         terms = build_docs(content, root, staging / "docs")
         write_config(root, content)
         write_config(root, content, offline=True)
-        render_pdfs(content, root, staging / "docs" / "pdf")
-        _sync(staging / "docs", target)
+        _sync(staging / "docs", root / DOCS_DIR, keep=PDF_DIR)
     finally:
         _remove(staging)
-    return content, terms
+    return terms
+
+
+def generate_pdfs(root: Path, content: Content) -> dict[str, bool]:
+    """The PDFs in build/docs/pdf (each taken from the cache when its inputs are unchanged)."""
+    staging = _staging(_build_dir(root), "pdf")
+    try:
+        status = render_pdfs(content, root, staging / PDF_DIR)
+        _sync(staging / PDF_DIR, root / DOCS_DIR / PDF_DIR)
+    finally:
+        _remove(staging)
+    return status
 
 
 def write_config(root: Path, content: Content, offline: bool = False) -> Path:
@@ -148,9 +173,6 @@ def write_config(root: Path, content: Content, offline: bool = False) -> Path:
         config["plugins"].append("offline")
         config.setdefault("extra", {})["polyfills"] = [SHIM]
         config["theme"]["features"] = [f for f in config["theme"]["features"] if f != "navigation.instant"]
-        # The start page links the zip file, which only the online site holds (the online
-        # build checks every other link, with the same pages).
-        config["validation"] = {"links": {"not_found": "info"}}
     path = root / (OFFLINE_CONFIG if offline else CONFIG)
     text = "# Written by the generator from mkdocs.yml: edit that file instead.\n"
     text += yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
@@ -193,26 +215,38 @@ def make_pack(root: Path, args) -> Path:
     return render_pack(pack, content, root, args.output or root / "build" / f"{pack.id}.pdf")
 
 
-def build_site(root: Path, site_dir: Path | None = None) -> Path:
+def build_site(root: Path, site_dir: Path | None = None, force: bool = False) -> Path:
     """Build the whole site into site_dir (default: site/), replacing it only on success.
 
-    Two engine builds: the offline copy first (zipped into the docs as OFFLINE_ZIP), then the
-    site itself. Dates come from the content (SOURCE_DATE_EPOCH), so equal content gives
-    byte-identical output."""
+    A straight pipeline of named steps: pages and PDFs (generate_docs), the two engine builds
+    at the same time (the site, and the offline copy to open from a folder), the offline copy
+    zipped into the site, every link checked, text files precompressed, then the swap. Dates
+    come from the content (SOURCE_DATE_EPOCH), so equal content gives byte-identical output.
+    When nothing that the build reads has changed since it built site_dir, nothing is done
+    (stamp.py), unless `force`."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    content, terms = generate_docs(root)
     site_dir = (site_dir or root / "site").resolve()
+    inputs = stamp.fingerprint(root)
+    if not force and stamp.up_to_date(root, site_dir, inputs):
+        return site_dir
+    stamp.forget(root, site_dir)
+    content, terms = generate_docs(root)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = _staging(site_dir.parent, f".{site_dir.name}")
     epoch = str(calendar.timegm(content.last_reviewed.timetuple()))
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     try:
-        offline = _engine_build(root / OFFLINE_CONFIG, staging / "offline", terms)
-        _zip(offline, root / DOCS_DIR / OFFLINE_ZIP, int(epoch))
-        online = _engine_build(root / CONFIG, staging / "site", terms)
-        _check_links(online, root / LINK_REPORT)
+        online, offline = _engine_builds(root, staging, terms)
+        _place_zip(offline, online / OFFLINE_ZIP, root / ZIP_CACHE, int(epoch))
+        _check_links(online, root / LINK_REPORT, root / LINK_CACHE)
+        precompress(online, previous=site_dir if site_dir.is_dir() else None)
         _swap(online, site_dir)
+        stamp.record(root, site_dir, inputs)
+    except OSError as err:
+        if not (err.filename or err.filename2):  # a write that failed half-way names no file:
+            err.filename = str(staging)           # name the folder being written
+        raise
     finally:
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -222,11 +256,39 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
     return site_dir
 
 
+def _engine_builds(root: Path, staging: Path, terms: dict[str, list[str]]) -> tuple[Path, Path]:
+    """The site and its offline copy, built at the same time: the offline copy in a forked
+    process (which inherits the loaded engine), the site in this one."""
+    import mkdocs.commands.build  # noqa: F401  (imported once, before the fork)
+
+    online, offline = staging / "site", staging / "offline"
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
+        other = pool.submit(_engine_build, root / OFFLINE_CONFIG, offline, terms)
+        try:
+            _engine_build(root / CONFIG, online, terms)
+        finally:
+            other_error = other.exception()
+    if other_error is not None:
+        raise other_error
+    return online, offline
+
+
 def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]) -> Path:
+    """One engine build, then what the built pages need: search terms, no inline scripts."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     config = load_config(str(config_file), site_dir=str(site_dir))
+    theme_env = config.theme.get_env
+
+    def get_env():  # the theme's templates compiled once, not on every build (same output)
+        env = theme_env()
+        env.bytecode_cache = BYTECODE_CACHE
+        return env
+
+    config.theme.get_env = get_env
     with _EngineLog() as log:
         try:
             build(config)
@@ -237,7 +299,31 @@ def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]
             raise BuildError("\n".join(["Webbplatsen kunde inte byggas. Inget har ändrats i site/. "
                                         "Sidmotorn (MkDocs) säger:", "", *details])) from err
     add_terms_to_index(site_dir, terms)
+    _finish_pages(site_dir)
     return site_dir
+
+
+def _finish_pages(site_dir: Path) -> None:
+    """One pass over the built pages: inline scripts into files (for the server's
+    Content-Security-Policy), one glossary tooltip per term and section."""
+    scripts = ScriptFiles(site_dir)
+    for page in sorted(site_dir.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        finished = one_tooltip_per_section(scripts.externalize(html))
+        if finished != html:
+            page.write_text(finished, encoding="utf-8")
+
+
+def _place_zip(folder: Path, target: Path, cache: Path, epoch: int) -> None:
+    """The offline copy as a zip file in the site; zipped again only when a file in it changed."""
+    digest = hashlib.sha256(str(epoch).encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    key_file = cache.with_suffix(".key")
+    if not (cache.is_file() and key_file.is_file() and key_file.read_text() == digest.hexdigest()):
+        _zip(folder, cache, epoch)
+        key_file.write_text(digest.hexdigest())
+    shutil.copyfile(cache, target)
 
 
 class _EngineLog(logging.Handler):
@@ -258,9 +344,9 @@ class _EngineLog(logging.Handler):
         logging.getLogger("mkdocs").removeHandler(self)
 
 
-def _check_links(site: Path, report_file: Path) -> None:
+def _check_links(site: Path, report_file: Path, cache: Path) -> None:
     """Every internal link of the site and its PDFs resolves; external ones go into a report."""
-    report = check_site(site)
+    report = check_site(site, cache)
     if report.broken:
         raise BuildError("\n".join([f"{len(report.broken)} länkar leder ingenstans. Inget har byggts.", "",
                                      *report.broken]))
@@ -269,20 +355,22 @@ def _check_links(site: Path, report_file: Path) -> None:
 
 def _zip(folder: Path, target: Path, epoch: int) -> None:
     """A zip file whose bytes depend only on the files in it (fixed dates, sorted names)."""
-    stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    date = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
+    partial = target.with_name(target.name + ".part")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"vagledning/{path.relative_to(folder).as_posix()}", date_time=stamp)
+            info = zipfile.ZipInfo(f"vagledning/{path.relative_to(folder).as_posix()}", date_time=date)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes())
+    partial.replace(target)
 
 
-def _sync(new: Path, target: Path) -> None:
-    """Make target equal to new, touching only files that changed.
+def _sync(new: Path, target: Path, keep: str | None = None) -> None:
+    """Make target equal to new, touching only files that changed (and not target/keep).
 
-    Used for build/docs, which `guide serve` has MkDocs watch: replacing the folder
-    would lose the watch, and rewriting unchanged pages would trigger needless rebuilds.
+    Used for build/docs: rewriting unchanged pages would make the engine's incremental
+    preview build (guide serve) rebuild them, as it goes by the files' dates.
     """
     target.mkdir(parents=True, exist_ok=True)
     for path in sorted(new.rglob("*")):
@@ -292,7 +380,10 @@ def _sync(new: Path, target: Path) -> None:
         elif not dest.exists() or not filecmp.cmp(path, dest, shallow=False):
             shutil.copy2(path, dest)
     for path in sorted(target.rglob("*"), reverse=True):
-        if not (new / path.relative_to(target)).exists():
+        rel = path.relative_to(target)
+        if keep and rel.parts[0] == keep:
+            continue
+        if not (new / rel).exists():
             path.unlink() if path.is_file() else shutil.rmtree(path)
 
 

@@ -16,7 +16,7 @@ import time
 import traceback
 from pathlib import Path
 
-from .build import CONFIG, BuildError, build_site, check, generate_docs, make_pack
+from . import stamp
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,20 +37,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     root = args.root.resolve()
+    if args.command == "build":  # before importing the rest of the generator (half a second)
+        started = time.perf_counter()
+        target = (args.site_dir or root / "site").resolve()
+        if stamp.up_to_date(root, target):
+            print(f"Webbplatsen i {target} är redan byggd av det nuvarande innehållet: inget att göra "
+                  f"({time.perf_counter() - started:.2f} s).")
+            return 0
+    from .build import BuildError, build_site, check, make_pack
 
     try:
         if args.command == "check":
             content = check(root, render=True)
             print(f"Innehållet är korrekt: {len(content.files)} filer kontrollerade.")
         elif args.command == "build":
-            started = time.perf_counter()
             target = build_site(root, args.site_dir)
             print(f"Webbplatsen är byggd i {target} ({time.perf_counter() - started:.1f} s).")
         elif args.command == "pack":
             target = make_pack(root, args)
             print(f"Mötespaketet är skrivet till {target}.")
         elif args.command == "serve":
-            _serve(root, args.port)
+            from .preview import serve
+
+            serve(root, args.port)
     except BuildError as err:
         print(err, file=sys.stderr)
         return 1
@@ -100,38 +109,6 @@ def environment_message(err: OSError) -> str:
         return f"{err.strerror}{where}."  # our own Swedish explanation (see pdf.check_fonts)
     advice = ENVIRONMENT_ADVICE.get(err.errno, f"Kontrollera filen och mappen ({err.strerror}).")
     return f"Kunde inte läsa eller skriva en fil{where}. {advice} Den förra webbplatsen i site/ är orörd."
-
-
-def _serve(root: Path, port: int) -> None:
-    """Regenerate pages when content or templates change; MkDocs reloads the browser."""
-    from mkdocs.commands.serve import serve
-    from watchdog.events import FileSystemEventHandler
-    from watchdog.observers import Observer
-
-    generate_docs(root)
-
-    class Regenerate(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:
-            if event.is_directory or event.event_type not in ("modified", "created", "deleted", "moved"):
-                return
-            try:
-                generate_docs(root)
-                print("Sidorna är uppdaterade.")
-            except BuildError as err:  # keep the last good pages while the maintainer fixes the file
-                print(err, file=sys.stderr)
-            except OSError as err:
-                print(environment_message(err), file=sys.stderr)
-
-    observer = Observer()
-    for folder in ("guidance", "checklists", "docs", "generator/templates"):
-        if (root / folder).is_dir():
-            observer.schedule(Regenerate(), str(root / folder), recursive=True)
-    observer.start()
-    try:
-        # strict off: the preview has no offline zip for the start page to link to
-        serve(str(root / CONFIG), strict=False, dev_addr=f"127.0.0.1:{port}", livereload=True)
-    finally:
-        observer.stop()
 
 
 if __name__ == "__main__":

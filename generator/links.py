@@ -3,10 +3,17 @@
 Internal links (to a page, a file or an anchor) must resolve, in the HTML and in the PDFs.
 External links cannot be checked offline: they are listed in one report, each with the
 pages and PDFs it appears on, for a person to check now and then.
+
+Reading the pages and PDFs is most of the work, and most of them are the same as in the
+last build: with a cache file, what was read from each (its anchors and links; a PDF's
+whole result) is kept by a hash of its bytes and reused.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -51,20 +58,59 @@ class _Page(HTMLParser):
                 self.links.append(attrs[name])
 
 
-def check_site(site: Path) -> LinkReport:
+def check_site(site: Path, cache: Path | None = None) -> LinkReport:
+    """Check every link; `cache` (a JSON file) keeps what was read from each file for next time."""
     report = LinkReport()
+    old = _read_cache(cache)
+    new: dict[str, dict] = {"html": {}, "pdf": {}}
     pages: dict[Path, _Page] = {}
     for path in sorted(site.rglob("*.html")):
+        data = path.read_bytes()
+        key = hashlib.sha256(data).hexdigest()
         parser = _Page()
-        parser.feed(path.read_text(encoding="utf-8"))
+        if key in old["html"]:
+            parser.ids, parser.links = set(old["html"][key][0]), old["html"][key][1]
+        else:
+            parser.feed(data.decode("utf-8"))
+        new["html"][key] = [sorted(parser.ids), parser.links]
         pages[path.resolve()] = parser
     for path, parser in pages.items():
         where = path.relative_to(site.resolve()).as_posix()
         for link in parser.links:
             _check(link, path, where, site.resolve(), pages, report)
     for pdf in sorted(site.rglob("*.pdf")):
-        _check_pdf(pdf, pdf.relative_to(site).as_posix(), report)
+        where = pdf.relative_to(site).as_posix()
+        key = hashlib.sha256(where.encode() + b"\0" + pdf.read_bytes()).hexdigest()
+        if key not in old["pdf"]:
+            one = LinkReport()
+            _check_pdf(pdf, where, one)
+            old["pdf"][key] = {"checked": one.checked, "broken": one.broken, "external": one.external}
+        result = new["pdf"][key] = old["pdf"][key]
+        report.checked += result["checked"]
+        report.broken += result["broken"]
+        for url, wheres in result["external"].items():
+            report.external.setdefault(url, []).extend(wheres)
+    _write_cache(cache, new)
     return report
+
+
+def _read_cache(cache: Path | None) -> dict[str, dict]:
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8")) if cache and cache.is_file() else {}
+    except (OSError, ValueError):
+        data = {}
+    return {"html": data.get("html", {}), "pdf": data.get("pdf", {})}
+
+
+def _write_cache(cache: Path | None, data: dict[str, dict]) -> None:
+    if cache is None:
+        return
+    try:
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}")
+        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        partial.replace(cache)
+    except OSError:  # no cache is only slower
+        pass
 
 
 def _check(link: str, page: Path, where: str, site: Path, pages: dict[Path, _Page], report: LinkReport) -> None:

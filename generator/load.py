@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import hashlib
+import os
+import pickle
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
+from ruamel.yaml import YAML, __version__ as RUAMEL_VERSION
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -26,11 +30,13 @@ from . import model
 from .messages import describe_validation_error, describe_yaml_error
 
 CONTENT_DIRS = ("guidance", "checklists")
+YAML_CACHE = Path("build/yaml-cache")  # parsed files, by a hash of their bytes
+YAML_CACHE_VERSION = f"1-{RUAMEL_VERSION}"  # a new parser or cache format: parse again
 MAX_FILE_BYTES = 1_000_000  # the largest content file today is about 50 kB
 MAX_DEPTH = 40  # levels of nested blocks and lists; the content uses at most 6
 # Page addresses a role page (<id>.md) must not take: besides the generated and hand-written
 # pages, what the engine and the build put into the site.
-RESERVED_PAGE_NAMES = {"index", "404", "assets", "search", "pdf", "sitemap", "tags", "admin",
+RESERVED_PAGE_NAMES = {"index", "404", "50x", "assets", "search", "pdf", "sitemap", "tags", "admin",
                        "vagledning-offline"}
 
 # Keys whose values point at an id elsewhere: key -> kind of target.
@@ -129,15 +135,24 @@ class Content:
 
     def file_of(self, item_id: str) -> model.GuidanceFile:
         """The guidance file that holds an item."""
-        return next(f for f in self.guidance if any(getattr(n, "id", None) == item_id for n in model.walk(f)))
+        return self._file_by_item[item_id]
 
-    @property
+    @cached_property
     def item_by_id(self) -> dict[str, model.Item]:
-        """Every content item with an id, for checklists that point at items."""
+        """Every content item with an id, for checklists that point at items (built once per load)."""
         found: dict[str, model.Item] = {}
         for node in model.walk(self.guidance):
             if isinstance(getattr(node, "id", None), str):
                 found.setdefault(node.id, node)
+        return found
+
+    @cached_property
+    def _file_by_item(self) -> dict[str, model.GuidanceFile]:
+        found: dict[str, model.GuidanceFile] = {}
+        for f in self.guidance:
+            for node in model.walk(f):
+                if isinstance(getattr(node, "id", None), str):
+                    found.setdefault(node.id, f)
         return found
 
 
@@ -211,7 +226,7 @@ def load_content(root: Path) -> Content:
             problems.append(problem)
             continue
         kind = kind_for(rel)
-        raw = _read_yaml(path, rel, problems)
+        raw = _read_yaml(path, rel, problems, root / YAML_CACHE)
         if raw is None:
             unreadable.add(kind)
             continue
@@ -293,8 +308,10 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
-    """The file's YAML, or None with exactly one problem that says where and what to do."""
+def _read_yaml(path: Path, rel: str, problems: list[Problem], cache: Path | None = None) -> Any:
+    """The file's YAML, or None with exactly one problem that says where and what to do.
+
+    A file that parsed cleanly before is taken from `cache` (by a hash of its bytes)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -317,6 +334,25 @@ def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
             "Filen är inte sparad som UTF-8, så tecknen på den här raden (till exempel å, ä, ö) "
             "kan inte läsas. Spara filen med teckenkodningen UTF-8 i din textredigerare.")))
         return None
+    cached = cache / f"{hashlib.sha256(data).hexdigest()}-{YAML_CACHE_VERSION}.pickle" if cache else None
+    if cached is not None and cached.is_file():
+        try:
+            return pickle.loads(cached.read_bytes())
+        except Exception:  # a damaged or outdated cache file: parse again
+            pass
+    raw = _parse_yaml(text, rel, problems)
+    if raw is not None and cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_name(f"{cached.name}.{os.getpid()}")
+            partial.write_bytes(pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(cached)
+        except OSError:  # a read-only project still loads, only without the cache
+            pass
+    return raw
+
+
+def _parse_yaml(text: str, rel: str, problems: list[Problem]) -> Any:
     yaml = _yaml()
     try:
         depth = 0

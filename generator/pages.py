@@ -29,6 +29,9 @@ from .load import Content
 from .search import location
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Compiled templates, kept between builds (Jinja's own per-user folder in the temp directory,
+# keyed by each template's source): compiling is most of the cost of rendering a page once.
+BYTECODE_CACHE = jinja2.FileSystemBytecodeCache()
 
 # Generated page -> template. The order is the order of the site's sections.
 PAGES = {
@@ -111,6 +114,7 @@ class Renderer:
         self.content = content
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
+            bytecode_cache=BYTECODE_CACHE,
             autoescape=True,
             finalize=_finalize,
             undefined=jinja2.StrictUndefined,
@@ -144,7 +148,7 @@ class Renderer:
         )
         # Print HTML for the PDFs: ordinary HTML escaping, same filters and globals.
         self.html_env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+            loader=jinja2.FileSystemLoader(TEMPLATES), bytecode_cache=BYTECODE_CACHE, autoescape=True,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.html_env.filters.update(date=swedish_date, citation=self.citation)
         self.html_env.globals.update(self.env.globals)

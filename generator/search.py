@@ -7,15 +7,23 @@ what a screen reader reads. So they go into a field of their own, `sokord`,
 which the search engine indexes (every field named in the index's config is)
 but never displays. This is the one step that knows Material's index format;
 another engine needs its own version of `add_terms_to_index`.
+
+The search box adds a trailing wildcard to what is typed, so a form is found through
+any longer word that starts with it. Only the forms that no word of the section (its
+title, its text, its other forms) already starts with are added: "familjehem" is found
+through "familjehemmet" in the same list, "hvb" through "hvb-hem" in the text. The index
+stays about a third smaller, and finds the same.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 FIELD = "sokord"
 BOOST = 1000.0  # a key term weighs as much as a section title (running text: 1)
+TAG = re.compile(r"<[^>]+>")
 
 
 def location(page: str, anchor: str) -> str:
@@ -36,14 +44,31 @@ def add_terms_to_index(site_dir: Path, terms: dict[str, list[str]]) -> int:
     missing = sorted(set(terms) - set(by_location))
     if missing:
         raise ValueError(f"sections not in the search index: {missing}")
+    separator = re.compile(index["config"].get("separator", r"[\s\-]+"))
     for loc, forms in terms.items():
-        by_location[loc][FIELD] = " ".join(forms)
+        needed = needed_forms(forms, by_location[loc], separator)
+        if needed:
+            by_location[loc][FIELD] = " ".join(needed)
     data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
     index_file.write_text(data, encoding="utf-8")
     script = index_file.with_suffix(".js")  # the offline build's copy, for file:// (offline plugin)
     if script.exists():
         script.write_text(f"var __index = {data}", encoding="utf-8")
     return len(terms)
+
+
+def needed_forms(forms: list[str], doc: dict, separator: re.Pattern) -> list[str]:
+    """The forms a query with a trailing wildcard would not find without them: those that
+    are not the start of a longer form, nor the start of a word in the section itself."""
+    words = {w.lower() for field in ("title", "text") for w in separator.split(TAG.sub(" ", doc.get(field, ""))) if w}
+    unique = sorted(set(forms))
+    needed = []
+    for number, form in enumerate(unique):
+        longer = unique[number + 1] if number + 1 < len(unique) else ""  # sorted: the next form
+        if longer.startswith(form) or any(w.startswith(form) for w in words):
+            continue
+        needed.append(form)
+    return needed
 
 
 def _file_location(loc: str) -> str:

@@ -1,14 +1,12 @@
-"""Shared fixtures: the real site built once per test run, served on 127.0.0.1, and Chromium."""
+"""Shared fixtures: the real site built once per test run, served on 127.0.0.1 by nginx with the
+production configuration, and Chromium."""
 
 from __future__ import annotations
 
-import functools
 import html
 import os
 import re
-import http.server
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -37,18 +35,51 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+def server(site, tmp_path_factory):
+    """The site's URL, served as in production: nginx with server/vagledning.conf."""
+    yield from serve(site, tmp_path_factory.mktemp("nginx"))
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+def serve(folder: Path, prefix: Path):
+    from generator import webserver
+
+    process, url = webserver.start(folder, prefix=prefix)
+    try:
+        yield url
+    finally:
+        webserver.stop(process)
+
+
+def open_page(page, url: str) -> None:
+    """Go to url and wait until the page is ready: loaded (the theme's script has run, as it is
+    not deferred) and its fonts in. No wait for the network to go idle: that costs 0.5 s a page."""
+    page.goto(url)
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+
+def wait_for_search(page) -> None:
+    """Wait until the search engine has its index (the box no longer says "Initialiserar")."""
+    page.wait_for_function("() => { const m = document.querySelector('.md-search-result__meta');"
+                           " return m && !/Initialiserar/.test(m.textContent); }")
+
+
+# Records Content-Security-Policy violations in a page, from before its first script runs.
+CSP_WATCH = """window.__csp = [];
+document.addEventListener("securitypolicyviolation",
+    e => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`));"""
+
+
+def watch_csp(page) -> list[str]:
+    """Start recording CSP violations in page (document events and console reports); the list
+    fills as the page runs, see csp_violations."""
+    console: list[str] = []
+    page.add_init_script(CSP_WATCH)
+    page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
+    return console
+
+
+def csp_violations(page, console: list[str]) -> list[str]:
+    return list(page.evaluate("() => window.__csp || []")) + console
 
 
 @pytest.fixture(scope="session")

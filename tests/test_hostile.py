@@ -426,6 +426,8 @@ def test_a_full_disk_or_a_read_only_disk_leaves_the_site_untouched(project_copy,
     filler = small_disk / "fyllnad"
     with open(filler, "wb") as out:  # leave about 1 MB free: too little for a second site
         out.write(b"\0" * max(0, free.f_bavail * free.f_frsize - 1_000_000))
+    skola = project_copy / "guidance" / "skola.yml"  # an edit: unchanged content builds nothing
+    skola.write_text(skola.read_text(encoding="utf-8") + "\n# ändrad\n", encoding="utf-8")
     result = guide(project_copy, "build", "--site-dir", str(site))
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "Disken är full" in result.stderr and str(small_disk) in result.stderr

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, article_text, page_html
+from conftest import ROOT, article_text, csp_violations, open_page, page_html, wait_for_search, watch_csp
 from generator import phone
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -52,7 +52,8 @@ def pages(site):
 
 @pytest.fixture(scope="module")
 def visit(browser, server):
-    """Load each page once in a fresh context, recording requests, cookies and storage."""
+    """Load each page once in a fresh context, recording requests, cookies, storage and
+    Content-Security-Policy violations."""
     results = {}
 
     def load(path: str) -> dict:
@@ -62,11 +63,14 @@ def visit(browser, server):
         page = context.new_page()
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
-        page.goto(f"{server}/{path}", wait_until="networkidle")
+        console = watch_csp(page)
+        page.goto(f"{server}/{path}")
+        page.wait_for_selector("input.md-search__input")  # the theme's script has run
         storage = page.evaluate("""async () => ({
             local: Object.keys(localStorage), session: Object.keys(sessionStorage),
             idb: indexedDB.databases ? (await indexedDB.databases()).map(d => d.name) : []})""")
-        results[path] = {"requests": requests, "cookies": context.cookies(), "storage": storage}
+        results[path] = {"requests": requests, "cookies": context.cookies(), "storage": storage,
+                         "csp": csp_violations(page, console)}
         context.close()
         return results[path]
 
@@ -81,7 +85,7 @@ def test_every_page_passes_axe_wcag_22_aa_and_best_practice(pages, browser, serv
     failures = {}
     for path in pages:
         page.goto(f"{server}/{path}", wait_until="load")
-        page.add_script_tag(path=str(AXE))
+        page.evaluate(AXE.read_text(encoding="utf-8"))  # as the browser's tools run it: not a page script
         violations = page.evaluate("""async tags => {
             const r = await axe.run(document, {runOnly: {type: "tag", values: tags}});
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
@@ -105,11 +109,18 @@ def test_no_request_leaves_the_site_and_nothing_is_stored(pages, visit, server):
     assert total > len(pages)  # pages really loaded their assets from the local server
 
 
+def test_every_page_runs_under_the_security_policy(pages, visit):
+    """The server's policy allows no inline script: every page loads without a violation."""
+    violations = {p: visit(p)["csp"] for p in pages if visit(p)["csp"]}
+    assert not violations, violations
+
+
 def test_search_stores_nothing(browser, server):
     """A query may name a child: it must not be kept in the browser."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{server}/", wait_until="networkidle")
+    page.goto(f"{server}/")
+    wait_for_search(page)
     page.locator("input.md-search__input").press_sequentially("familjehemmet", delay=10)
     page.wait_for_selector("a.md-search-result__link")
     page.keyboard.press("Escape")
@@ -130,7 +141,7 @@ def focused(page) -> dict:
 
 def test_keyboard_skip_link_moves_to_the_content(browser, server):
     page = browser.new_page()
-    page.goto(f"{server}/aktorer/", wait_until="networkidle")
+    page.goto(f"{server}/aktorer/")
     page.keyboard.press("Tab")
     first = focused(page)
     assert "md-skip" in first["cls"] and first["href"].startswith("#"), first
@@ -145,7 +156,8 @@ def test_keyboard_skip_link_moves_to_the_content(browser, server):
 
 def test_keyboard_search_finds_and_opens_a_page(browser, server):
     page = browser.new_page()
-    page.goto(f"{server}/", wait_until="networkidle")
+    page.goto(f"{server}/")
+    wait_for_search(page)
     page.keyboard.press("/")  # Material's shortcut; the box is also a Tab stop in the header
     assert focused(page)["tag"] == "INPUT"
     page.keyboard.type("stödboendet", delay=15)
@@ -162,7 +174,7 @@ def test_keyboard_search_finds_and_opens_a_page(browser, server):
 
 def test_keyboard_reaches_navigation_and_checklists(browser, server):
     page = browser.new_page()
-    page.goto(f"{server}/", wait_until="networkidle")
+    page.goto(f"{server}/")
     for _ in range(80):  # Tab through the page until the navigation link comes up
         page.keyboard.press("Tab")
         if focused(page)["text"] == "Checklistor och blanketter":
@@ -188,7 +200,7 @@ def test_keyboard_reaches_navigation_and_checklists(browser, server):
 
 def test_printed_page_has_content_without_navigation_and_shows_link_targets(browser, server):
     page = browser.new_page()
-    page.goto(f"{server}/avslutning/", wait_until="networkidle")
+    open_page(page, f"{server}/avslutning/")
     pdf = page.pdf(format="A4")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     flat = " ".join(text.split())

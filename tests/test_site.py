@@ -16,7 +16,7 @@ PAGE_OF_KIND = PAGE_OF_MODEL
 GENERATED = sorted(set(PAGE_OF_KIND.values()))
 
 
-from conftest import page_html as page
+from conftest import open_page, page_html as page
 
 
 def ids_in(node) -> list[str]:
@@ -95,8 +95,7 @@ def test_pages_in_a_browser_make_no_outside_requests(browser, server):
     outside: list[str] = []
     page_.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
     for name in GENERATED + ["", "om"]:
-        page_.goto(f"{server}/{name}/" if name else server + "/")
-        page_.wait_for_load_state("networkidle")
+        open_page(page_, f"{server}/{name}/" if name else server + "/")
     font = page_.evaluate("getComputedStyle(document.body).fontFamily")
     fonts_loaded = page_.evaluate("document.fonts.check('16px \"Source Sans 3\"')")
     page_.close()

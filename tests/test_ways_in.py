@@ -209,7 +209,8 @@ def test_calculator_reproduces_the_worked_example_and_any_other_sum(browser, ser
     requests: list[str] = []
     page_ = browser.new_page()
     page_.on("request", lambda r: requests.append(r.url))
-    page_.goto(f"{server}/anvisning/", wait_until="networkidle")
+    page_.goto(f"{server}/anvisning/")
+    page_.wait_for_selector("form.kalkylator output[data-barn]")
     output = page_.locator("form.kalkylator output")
     assert output.get_attribute("data-barn") == str(e.children)
     assert output.get_attribute("data-summa") == str(e.total)
@@ -226,3 +227,20 @@ def test_calculator_reproduces_the_worked_example_and_any_other_sum(browser, ser
     assert len(requests) == n_before, requests[n_before:]  # nothing left the page
     assert all(u.startswith(server) for u in requests)
     page_.close()
+
+
+def test_a_term_gets_one_tooltip_per_section(site):
+    """The first occurrence of a term in a section explains it; the rest stay plain words."""
+    import re as _re
+
+    html = page(site, "anvisning")
+    article = html.split("<article", 1)[1].split("</article>", 1)[0]
+    sections = _re.split(r"(?=<h2[\s>])", article)
+    assert len(sections) > 5
+    tooltips = 0
+    for section in sections:
+        body = _re.sub(r"<h[1-6][\s>].*?</h[1-6]>", "", section, flags=_re.S)
+        titles = _re.findall(r'<abbr title="([^"]*)">', body)
+        assert len(titles) == len(set(titles)), [t for t in set(titles) if titles.count(t) > 1][:3]
+        tooltips += len(titles)
+    assert tooltips > 20  # terms are still explained where they first appear

@@ -1,55 +1,343 @@
-"""`make bench`: times the build and prints figures and ratios (no pass/fail).
+"""`make bench`: times the build, the preview and the pages, and prints figures and ratios.
 
-    PDFs from cold with 1 and with 2 workers, a PDF rebuild with nothing changed,
-    and the whole `guide build` (pages + site engine + PDFs, warm cache); then Lighthouse's
-    accessibility score of every page on a phone (tools/lighthouse.py; takes minutes).
+It never fails on a number: it measures and prints. Every timing is the median of paired runs
+(BENCH_RUNS, default 5) on this machine, each `guide` command run as a maintainer runs it
+(a fresh process), so Python's start-up counts too.
+
+    PDFs          from cold with 1 and with 2 workers, a rebuild with nothing changed
+    build         a warm `guide build` after one edit, against one bare MkDocs build of the
+                  same pages (`mkdocs build -f build/mkdocs.yml`); a no-op `guide build`
+    preview       edit-to-preview in `guide serve`: an edit to a page, and one that also
+                  changes a PDF (when the page shows it, and when the PDF is in place)
+    scaling       the same content 1x and 10x (every list of items ten times, ids made
+                  unique), cold (no caches) and warm (after one edit)
+    phone         Lighthouse 13.5 mobile performance and CLS of four pages served by nginx
+    accessibility Lighthouse's accessibility score of every page on a phone (tools/lighthouse.py)
+
+    .venv/bin/python tools/bench.py [--root DIR] [--skip pdf,preview,scaling,phone,accessibility]
+
+`--root` measures another checkout of the project (for before/after figures) with its own
+generator; parts it does not have (nginx) are measured the way it serves the site.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
-from generator import pdf
-from generator.build import build_site
-from generator.load import load_content
-
-import lighthouse  # tools/lighthouse.py, beside this file
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+PHONE_PAGES = ["", "forsvinnande/", "jag-ar-god-man/", "anvisning/"]
+# Files of items multiplied for the 10x content, and the list in each that holds the items.
+SCALED = {"aktorer.yml": "aktörer", "anvisning.yml": "avsnitt", "asylprocess.yml": "bakgrund",
+          "avslutning.yml": "länkar", "bakgrund.yml": "varför", "barnkonventionen.yml": "artiklar",
+          "bidrag.yml": "bidrag", "boendeformer.yml": "boendeformer", "forsvinnande.yml": "risker",
+          "samverkan.yml": "nivåer", "skola.yml": "rutiner", "varningssignaler.yml": "grupper"}
+# A page-only edit (a heading on the housing page) and one that a checklist PDF shows too.
+PAGE_EDIT = ("guidance/boendeformer.yml", "namn: Stödboende", "namn: Stödboende {mark}")
+PDF_EDIT = ("guidance/varningssignaler.yml", "text: Låg skolnärvaro eller upprepade frånvarotillfällen",
+            "text: Låg skolnärvaro eller upprepade frånvarotillfällen {mark}")
+PDF_OF_EDIT = "pdf/tidiga-varningssignaler-pdf.pdf"  # a checklist that shows that sign
 
 
-def timed(fn):
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def guide(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`guide` from the checkout at root (its own generator package first on the path)."""
+    environment = {**os.environ, "PYTHONPATH": str(root), "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "generator.cli", "--root", str(root), *args],
+                          cwd=root, env=environment, capture_output=True, text=True)
+
+
+def timed(fn) -> float:
     start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
+    fn()
+    return time.perf_counter() - start
 
 
-def main() -> None:
-    content = load_content(ROOT)
+def checked(run: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    if run.returncode != 0:
+        raise RuntimeError(f"{' '.join(run.args)} failed:\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}")
+    return run
+
+
+class Edit:
+    """Alternating real edits of one content file: each call changes it, restore() undoes it."""
+
+    def __init__(self, root: Path, rel: str, old: str, new: str):
+        self.file = root / rel
+        self.original = self.file.read_text(encoding="utf-8")
+        self.old, self.new, self.count = old, new, 0
+        assert old in self.original, (rel, old)
+
+    def __call__(self) -> str:
+        self.count += 1
+        mark = f"Benchord{self.count}"
+        self.file.write_text(self.original.replace(self.old, self.new.format(mark=mark), 1), encoding="utf-8")
+        return mark
+
+    def restore(self) -> None:
+        self.file.write_text(self.original, encoding="utf-8")
+
+
+# --- PDFs ------------------------------------------------------------------------------------
+
+
+def bench_pdfs(root: Path) -> None:
+    sys.path.insert(0, str(root))
+    from generator import pdf
+    from generator.load import load_content
+
+    content = load_content(root)
     n = len(content.checklists) + len(content.packs)
     figures = {}
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            (root / "docs").symlink_to(ROOT / "docs")
-            seconds, _ = timed(lambda: pdf.render_pdfs(content, root, root / "out", workers=workers))
-            figures[workers] = seconds
+            scratch = Path(tmp)
+            (scratch / "docs").symlink_to(root / "docs")
+            figures[workers] = timed(lambda: pdf.render_pdfs(content, scratch, scratch / "out", workers=workers))
             if workers == 2:
-                warm, status = timed(lambda: pdf.render_pdfs(content, root, root / "out2"))
+                status = {}
+                warm = timed(lambda: status.update(pdf.render_pdfs(content, scratch, scratch / "out2")))
     print(f"PDFs: {n} documents")
     print(f"  cold, 1 worker:   {figures[1]:6.2f} s")
     print(f"  cold, 2 workers:  {figures[2]:6.2f} s   (speed-up {figures[1] / figures[2]:.2f}x)")
     print(f"  nothing changed:  {warm:6.2f} s   ({sum(status.values())} rendered)")
-    with tempfile.TemporaryDirectory() as tmp:
-        build_site(ROOT, Path(tmp) / "site")  # warm the PDF cache of the project
-        seconds, site = timed(lambda: build_site(ROOT, Path(tmp) / "site"))
-        pages = len(list(site.rglob("*.html")))
-        index = (site / "search" / "search_index.json").stat().st_size
-        print(f"guide build, warm: {seconds:6.2f} s   ({pages} HTML pages, search index {index / 1024:.1f} KiB)")
-        print("Lighthouse, accessibility on a phone (100 is the goal):", flush=True)
-        lighthouse.main([str(site)])
+
+
+# --- build -----------------------------------------------------------------------------------
+
+
+def bench_build(root: Path) -> dict[str, float]:
+    """Warm build after one edit vs one bare engine build, paired; and a no-op build."""
+    checked(guide(root, "build"))
+    edit = Edit(root, *PAGE_EDIT)
+    bare_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    mkdocs = str(Path(sys.executable).with_name("mkdocs"))
+    warm, bare, ratios = [], [], []
+    try:
+        for _ in range(RUNS):
+            edit()
+            w = timed(lambda: checked(guide(root, "build")))
+            with tempfile.TemporaryDirectory() as tmp:
+                b = timed(lambda: checked(subprocess.run(
+                    [mkdocs, "build", "-q", "-f", str(root / "build" / "mkdocs.yml"), "-d", tmp],
+                    cwd=root, env=bare_env, capture_output=True, text=True)))
+            warm.append(w), bare.append(b), ratios.append(w / b)
+    finally:
+        edit.restore()
+    checked(guide(root, "build"))
+    noop = [timed(lambda: checked(guide(root, "build"))) for _ in range(RUNS)]
+    site = root / "site"
+    index = (site / "search" / "search_index.json").stat().st_size
+    pages = len(list(site.rglob("*.html")))
+    print(f"Build ({RUNS} paired runs, medians; {pages} HTML pages, search index {index / 1024:.0f} KiB)")
+    print(f"  warm guide build after one edit: {median(warm):6.2f} s")
+    print(f"  bare MkDocs build, same pages:   {median(bare):6.2f} s")
+    print(f"  ratio warm / bare:               {median(ratios):6.2f}x")
+    print(f"  no-op guide build:               {median(noop):6.2f} s")
+    return {"warm": median(warm), "bare": median(bare), "noop": median(noop)}
+
+
+# --- preview -----------------------------------------------------------------------------------
+
+
+def _get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8", errors="replace")
+    except Exception:
+        return ""
+
+
+def _get_bytes(url: str) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read()
+    except Exception:
+        return b""
+
+
+def bench_preview(root: Path, port: int = 8143) -> None:
+    """Seconds from saving a file to the preview serving the changed page (and PDF)."""
+    process = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "serve", "--port", str(port)],
+                               cwd=root, env={**os.environ, "PYTHONPATH": str(root), "NO_MKDOCS_2_WARNING": "1"},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    pages_only, with_pdf_page, with_pdf_pdf = [], [], []
+    try:
+        deadline = time.monotonic() + 180
+        while "md-search" not in _get(base) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)  # the first PDFs
+        page_edit, pdf_edit = Edit(root, *PAGE_EDIT), Edit(root, *PDF_EDIT)
+        pdf_url = base + PDF_OF_EDIT
+        try:
+            for _ in range(RUNS):
+                for edit, page, results in ((page_edit, "boendeformer/", pages_only),
+                                            (pdf_edit, "varningssignaler/", with_pdf_page)):
+                    before = _get_bytes(pdf_url)
+                    start = time.perf_counter()
+                    mark = edit()
+                    while mark not in _get(base + page) and time.perf_counter() - start < 60:
+                        time.sleep(0.01)
+                    results.append(time.perf_counter() - start)
+                    if edit is pdf_edit:
+                        while _get_bytes(pdf_url) in (before, b"") and time.perf_counter() - start < 120:
+                            time.sleep(0.05)
+                        with_pdf_pdf.append(time.perf_counter() - start)
+                    edit.restore()
+                    time.sleep(1.5)
+                    while mark in _get(base + page) and time.perf_counter() - start < 120:
+                        time.sleep(0.05)
+                    time.sleep(1.0 if edit is page_edit else 4.0)  # let the PDFs settle
+        finally:
+            page_edit.restore(), pdf_edit.restore()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    print(f"Preview, edit to page shown ({RUNS} runs, medians)")
+    print(f"  edit that changes pages:         {median(pages_only):6.2f} s")
+    print(f"  edit that also changes a PDF:    {median(with_pdf_page):6.2f} s   (the PDF in place: "
+          f"{median(with_pdf_pdf):.2f} s)")
+
+
+# --- scaling -------------------------------------------------------------------------------------
+
+
+def scaled_copy(root: Path, target: Path, factor: int) -> Path:
+    """A copy of the project whose guidance lists hold every item `factor` times (ids made unique)."""
+    for name in ("guidance", "checklists", "docs", "overrides"):
+        shutil.copytree(root / name, target / name, symlinks=True)
+    shutil.copy(root / "mkdocs.yml", target / "mkdocs.yml")
+    for file, key in SCALED.items():
+        path = target / "guidance" / file
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        items = data[key]
+        data[key] = items + [_renamed(item, f"-k{n}") for n in range(2, factor + 1) for item in items]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
+    return target
+
+
+def _renamed(node, suffix: str):
+    if isinstance(node, dict):
+        return {k: (v + suffix if k == "id" and isinstance(v, str) else _renamed(v, suffix)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_renamed(v, suffix) for v in node]
+    return node
+
+
+def bench_scaling(root: Path) -> None:
+    """Cold and warm build at 1x and 10x content, each a copy of the project built on its own."""
+    figures: dict[int, dict[str, float]] = {}
+    for factor in (1, 10):
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = scaled_copy(root, Path(tmp) / "project", factor)
+            cold = timed(lambda: checked(guide_with(root, copy, "build")))
+            edit = Edit(copy, *PAGE_EDIT)
+            warm = []
+            for _ in range(RUNS):
+                edit()
+                warm.append(timed(lambda: checked(guide_with(root, copy, "build"))))
+            size = sum(p.stat().st_size for p in (copy / "site").rglob("*.html"))
+            figures[factor] = {"cold": cold, "warm": median(warm), "html": size}
+    one, ten = figures[1], figures[10]
+    print(f"Scaling (content x10: pages' HTML {one['html'] / 1e6:.1f} MB -> {ten['html'] / 1e6:.1f} MB)")
+    print(f"  cold: 1x {one['cold']:6.2f} s, 10x {ten['cold']:6.2f} s   ratio {ten['cold'] / one['cold']:5.2f}x")
+    print(f"  warm: 1x {one['warm']:6.2f} s, 10x {ten['warm']:6.2f} s   ratio {ten['warm'] / one['warm']:5.2f}x")
+
+
+def guide_with(code: Path, root: Path, *args: str) -> subprocess.CompletedProcess:
+    """`guide` with the generator of checkout `code`, on the project at `root`."""
+    environment = {**os.environ, "PYTHONPATH": str(code), "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run([sys.executable, "-m", "generator.cli", "--root", str(root), *args],
+                          cwd=root, env=environment, capture_output=True, text=True)
+
+
+# --- phone ---------------------------------------------------------------------------------------
+
+
+def bench_phone(root: Path) -> None:
+    """Lighthouse mobile (its default: a mid-range phone on a slow 4G line, simulated)."""
+    lighthouse = ROOT / "node_modules" / ".bin" / "lighthouse"
+    if not lighthouse.exists():
+        print("Phone: Lighthouse missing (npm ci)")
+        return
+    site = root / "site"
+    sys.path.insert(0, str(ROOT))
+    from generator import webserver
+
+    served_by = "nginx, server/vagledning.conf"
+    if (root / "server" / "vagledning.conf").exists():
+        process, base = webserver.start(site)
+    else:  # an older checkout: served as its tests served it
+        port = webserver.free_port()
+        process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", str(site)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base, served_by = f"http://127.0.0.1:{port}", "python -m http.server"
+        time.sleep(1)
+    print(f"Phone: Lighthouse 13.5 mobile, served by {served_by} ({min(RUNS, 3)} runs, medians)")
+    try:
+        for path in PHONE_PAGES:
+            scores, shifts, sizes = [], [], []
+            for _ in range(min(RUNS, 3)):  # a Lighthouse run takes 15-30 s
+                with tempfile.TemporaryDirectory() as tmp:
+                    report = Path(tmp) / "report.json"
+                    subprocess.run([str(lighthouse), f"{base}/{path}", "--only-categories=performance",
+                                    "--output=json", f"--output-path={report}", "--quiet",
+                                    "--chrome-flags=--headless --no-sandbox --disable-gpu"],
+                                   env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+                                   capture_output=True, text=True, timeout=300)
+                    if not report.exists():
+                        continue
+                    data = json.loads(report.read_text(encoding="utf-8"))
+                    scores.append(data["categories"]["performance"]["score"] * 100)
+                    shifts.append(data["audits"]["cumulative-layout-shift"]["numericValue"])
+                    sizes.append(data["audits"]["total-byte-weight"]["numericValue"])
+            print(f"  /{path:<18} performance {median(scores):5.0f}   CLS {median(shifts):5.3f}   "
+                  f"transferred {median(sizes) / 1024:6.0f} KiB")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def bench_accessibility(root: Path) -> None:
+    """Lighthouse's accessibility score of every page on a phone (tools/lighthouse.py; minutes)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import lighthouse
+
+    print("Accessibility: Lighthouse 13.5 on a phone, every page (100 is the goal)", flush=True)
+    lighthouse.main([str(root / "site")])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Mäter bygget, förhandsgranskningen och sidorna.")
+    parser.add_argument("--root", type=Path, default=ROOT, help="projektets mapp (standard: det här)")
+    parser.add_argument("--skip", default="", help="delar att hoppa över: pdf,build,preview,scaling,phone,accessibility")
+    args = parser.parse_args()
+    root, skip = args.root.resolve(), set(args.skip.split(","))
+    for name, step in (("build", bench_build), ("preview", bench_preview), ("scaling", bench_scaling),
+                       ("phone", bench_phone), ("accessibility", bench_accessibility), ("pdf", bench_pdfs)):
+        if name in skip:
+            continue
+        try:
+            step(root)
+        except Exception as err:  # a number that cannot be measured is reported, never a failure
+            print(f"{name}: could not be measured: {err}")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
-import http.server
 import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -66,22 +63,17 @@ def chromium() -> Iterator[int]:
             proc.wait(10)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @contextlib.contextmanager
 def serve(site: Path) -> Iterator[str]:
-    """Serve a built site on 127.0.0.1 (an ephemeral port); yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    """Serve a built site on 127.0.0.1 as in production (nginx, server/); yields the base URL."""
+    sys.path.insert(0, str(ROOT))
+    from generator import webserver
+
+    process, base = webserver.start(site)
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield base
     finally:
-        httpd.shutdown()
+        webserver.stop(process)
 
 
 def audit(url: str, port: int, categories: list[str], desktop: bool = False) -> dict:

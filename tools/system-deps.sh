@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Checks the system packages the project needs and installs the missing ones with apt.
 #   tools/system-deps.sh site   libraries WeasyPrint needs to write PDFs
+#   tools/system-deps.sh serve  the same, plus nginx (make serve-site serves site/ as in production)
 #   tools/system-deps.sh test   the same, plus Debian's Chromium for the browser tests, poppler-utils,
-#                               npm (axe-core, Lighthouse, the Nu Html Checker) and a Java runtime
-#                               for the Nu Html Checker
+#                               npm (axe-core, Lighthouse, pdf.js, the Nu Html Checker), a Java runtime
+#                               for the Nu Html Checker and nginx (the tests' server)
 set -euo pipefail
 
 need_libs=(libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
@@ -16,6 +17,9 @@ for pair in "${need_libs[@]}"; do
   lib=${pair%%:*}; pkg=${pair##*:}
   [[ $libs == *"$lib"* ]] || missing+=("$pkg")
 done
+if [ "${1:-site}" = test ] || [ "${1:-site}" = serve ]; then
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+fi
 if [ "${1:-site}" = test ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
