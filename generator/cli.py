@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from .build import CONFIG, BuildError, build_site, check, generate_docs, make_pack
+from .review import content_warnings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             content = check(root)
+            for warning in content_warnings(content):  # review dates: warnings, never errors
+                print(warning, file=sys.stderr)
             print(f"Innehållet är korrekt: {len(content.files)} filer kontrollerade.")
         elif args.command == "build":
             started = time.perf_counter()

@@ -91,6 +91,20 @@ class _Citation(Model):
 Citation = Annotated[_Citation, BeforeValidator(_citation_shorthand)]
 
 
+class Change(Model):
+    """One entry of a file's public history (GOV.UK's change notes)."""
+
+    date: datetime.date = Field(alias="datum", description="Dagen då ändringen gjordes, till exempel 2026-11-24.")
+    note: Text = Field(alias="ändring", description="Vad som ändrades, i en enkel mening som läsaren förstår.")
+    kind: Literal["större", "rättelse"] = Field(alias="typ", description=(
+        "\"större\" om läsarna behöver veta om ändringen (den visas på sidan Ändringar och i flödet), "
+        "\"rättelse\" för stavfel och små rättelser."))
+
+
+Changes = Annotated[list[Change], Field(default_factory=list, alias="ändringar",
+                                       description="Filens ändringshistorik, en post per ändring.")]
+
+
 class Item(Model):
     """Fields every content item has: an id, optional own citations, search terms."""
 
@@ -107,12 +121,14 @@ class GuidanceFile(Model):
     reviewed: datetime.date = Field(alias="granskad")
     citations: list[Citation] = Field(alias="källor", min_length=1)
     topics: list[Text] = Field(default_factory=list, alias="ämnen")  # tags, from webbplats.yml
+    history: Changes
 
 
 class SourcesFile(Model):
     pattern: ClassVar[str] = "guidance/kallor.yml"
     reviewed: datetime.date = Field(alias="granskad")
     sources: list[Source] = Field(alias="källor", min_length=1)
+    history: Changes
 
 
 class AccessibilityStatement(Model):
@@ -137,6 +153,9 @@ class SiteFile(Model):
     pact_notice: Text = Field(alias="asylpakt_text")
     topics: list[Text] = Field(alias="ämnen", min_length=1)  # the tag vocabulary
     review_process: Text = Field(alias="granskningsrutin")
+    review_months: int = Field(default=12, alias="granskningsperiod_månader", ge=1, le=60, description=(
+        "Hur många månader som får gå mellan två granskningar av en fil. Efter det visar sidan en notis."))
+    history: Changes
     accessibility: AccessibilityStatement = Field(alias="tillgänglighet")
 
 
@@ -542,6 +561,7 @@ class Checklist(Model):
     parts: list[ChecklistPart] = Field(default_factory=list, alias="delar")
     notes: bool = Field(default=True, alias="anteckningar")
     used_by: list[Id] = Field(default_factory=list, alias="används_av")  # actor ids
+    history: Changes
 
 
 class PackEntry(Model):
