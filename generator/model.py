@@ -496,6 +496,8 @@ class Term(Item):
     abbreviation_of: Text | None = Field(default=None, alias="står_för")
     forms: list[Text] = Field(default_factory=list, alias="former")  # other forms that get the tooltip
     explanation: Text = Field(alias="förklaring")
+    tooltip: bool = Field(default=True, alias="förklaring_i_texten", description=(
+        "false för ord som står överallt (som ensamkommande barn): då visas förklaringen bara i ordlistan."))
 
 
 class GlossaryFile(GuidanceFile):

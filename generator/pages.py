@@ -328,7 +328,7 @@ def abbreviation_block(glossary: model.GlossaryFile, text: str) -> str:
     that occur in the page's text are defined, to keep each page small."""
     lines = []
     seen: set[str] = set()
-    for term in glossary.terms:
+    for term in (t for t in glossary.terms if t.tooltip):
         title = f"{term.abbreviation_of}: {term.explanation}" if term.abbreviation_of else term.explanation
         title = " ".join(title.split())
         forms = [term.term, *term.forms]
