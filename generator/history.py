@@ -144,9 +144,13 @@ class History:
                 page, _, anchor = entry.section.partition("#")
                 page_files = self.page_files(page)
                 files += page_files
-                node = next((n for f in page_files for n in model.walk(f) if getattr(n, "id", None) == anchor), None)
-                pact = pact or (_flagged(node) or _inside_flagged(self.content.file_of(anchor), anchor)
-                                if node is not None else any(_flagged(f) for f in page_files))
+                holder = next((f for f in page_files if anchor and any(
+                    getattr(n, "id", None) == anchor for n in model.walk(f))), None)
+                if holder is None:  # the whole page, or a heading that is not an item
+                    pact = pact or any(_flagged(f) for f in page_files)
+                else:
+                    node = next(n for n in model.walk(holder) if getattr(n, "id", None) == anchor)
+                    pact = pact or _flagged(node) or _inside_flagged(holder, anchor)
         return self.status(_unique(files), pact)
 
 
