@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -65,6 +66,10 @@ class History:
         self.files += [(_path_of(content, f), f, PAGE_OF_MODEL[type(f)]) for f in content.guidance]
         self.files += [(_path_of(content, c), c, f"pdf/{c.id}.pdf") for c in content.checklists]
         self.path = {id(m): rel for rel, m, _ in self.files}
+        self.items = content.item_by_id  # built once: the property rebuilds it on each call
+        self.file_of = {n.id: f for f in content.guidance for n in model.walk(f)
+                        if isinstance(getattr(n, "id", None), str)}
+        self._checklists: dict[str, Status] = {}
 
     # --- review -----------------------------------------------------------------
 
@@ -118,18 +123,19 @@ class History:
     def checklist_files(self, checklist: model.Checklist) -> list[Any]:
         """The checklist and the guidance files its items come from."""
         ids = [p.group for p in checklist.parts if p.group] + [i for p in checklist.parts for i in p.items]
-        files = [checklist] + [self.content.file_of(i) for i in ids]
+        files = [checklist] + [self.file_of[i] for i in ids]
         if checklist.template == "handlingsplan":
             files.append(self.content.action_plan)
         return _unique(files)
 
     def checklist_status(self, checklist: model.Checklist) -> Status:
-        ids = [p.group for p in checklist.parts if p.group] + [i for p in checklist.parts for i in p.items]
-        items = self.content.item_by_id
-        pact = any(_flagged(items[i]) or _inside_flagged(self.content.file_of(i), i) for i in ids)
-        if checklist.template == "handlingsplan":
-            pact = pact or _flagged(self.content.action_plan)
-        return self.status(self.checklist_files(checklist), pact)
+        if checklist.id not in self._checklists:
+            ids = [p.group for p in checklist.parts if p.group] + [i for p in checklist.parts for i in p.items]
+            pact = any(_flagged(self.items[i]) or _inside_flagged(self.file_of[i], i) for i in ids)
+            if checklist.template == "handlingsplan":
+                pact = pact or _flagged(self.content.action_plan)
+            self._checklists[checklist.id] = self.status(self.checklist_files(checklist), pact)
+        return self._checklists[checklist.id]
 
     def pack_status(self, pack: model.Pack) -> Status:
         """A meeting pack: its checklists and the pages (or sections) it prints."""
@@ -183,12 +189,8 @@ def _inside_flagged(file_model: Any, item_id: str) -> bool:
 
 def _sources_file(content: Content) -> model.SourcesFile:
     """The bibliography file's model (Content keeps only its sources); already validated."""
-    from .load import _plain  # the loader's own conversion of YAML values
-
-    from ruamel.yaml import YAML
-
-    path = content.files["guidance/kallor.yml"]
-    return model.SourcesFile.model_validate(_plain(YAML(typ="rt").load(path.read_text(encoding="utf-8"))))
+    text = content.files["guidance/kallor.yml"].read_text(encoding="utf-8")
+    return model.SourcesFile.model_validate(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
 
 
 def _path_of(content: Content, file_model: Any) -> str:
@@ -196,10 +198,10 @@ def _path_of(content: Content, file_model: Any) -> str:
     pattern = type(file_model).pattern
     if "*" not in pattern:
         return pattern
+    wanted = re.compile(rf"^id:\s*[\"']?{re.escape(getattr(file_model, 'id', ''))}[\"']?\s*(#.*)?$", re.MULTILINE)
     for rel, path in content.files.items():
         if fnmatch.fnmatch(rel, pattern) and not rel.startswith("checklists/paket/"):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            if data.get("id") == getattr(file_model, "id", None):
+            if wanted.search(path.read_text(encoding="utf-8")):  # the file's own top-level id
                 return rel
     return pattern
 
