@@ -60,16 +60,30 @@ class History:
         self.today = today or review.today()
         self.months = content.site.review_months
         sources = _sources_file(content)
+        paths = _paths(content)
         # (file path, model, page slug) for every file with a history
         self.files: list[tuple[str, Any, str]] = [("guidance/webbplats.yml", content.site, "om"),
                                                   ("guidance/kallor.yml", sources, "kallor")]
-        self.files += [(_path_of(content, f), f, PAGE_OF_MODEL[type(f)]) for f in content.guidance]
-        self.files += [(_path_of(content, c), c, f"pdf/{c.id}.pdf") for c in content.checklists]
+        self.files += [(paths(f), f, PAGE_OF_MODEL[type(f)]) for f in content.guidance]
+        self.files += [(paths(c), c, f"pdf/{c.id}.pdf") for c in content.checklists]
         self.path = {id(m): rel for rel, m, _ in self.files}
-        self.items = content.item_by_id  # built once: the property rebuilds it on each call
-        self.file_of = {n.id: f for f in content.guidance for n in model.walk(f)
-                        if isinstance(getattr(n, "id", None), str)}
+        # item id -> item and -> its file, in one walk (Content.item_by_id rebuilds on each call)
+        self.items: dict[str, Any] = {}
+        self.file_of: dict[str, Any] = {}
+        for f in content.guidance:
+            for n in model.walk(f):
+                if isinstance(getattr(n, "id", None), str):
+                    self.items.setdefault(n.id, n)
+                    self.file_of.setdefault(n.id, f)
         self._checklists: dict[str, Status] = {}
+
+    @classmethod
+    def of(cls, content: Content) -> "History":
+        """The history of this content as of today, built once per content (pages and PDFs share it)."""
+        key = (id(content), review.today())
+        if _LAST.get("key") != key or _LAST.get("content") is not content:
+            _LAST.update(key=key, content=content, history=cls(content))
+        return _LAST["history"]
 
     # --- review -----------------------------------------------------------------
 
@@ -193,17 +207,24 @@ def _sources_file(content: Content) -> model.SourcesFile:
     return model.SourcesFile.model_validate(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
 
 
-def _path_of(content: Content, file_model: Any) -> str:
-    """The project path of a content file's model."""
-    pattern = type(file_model).pattern
-    if "*" not in pattern:
-        return pattern
-    wanted = re.compile(rf"^id:\s*[\"']?{re.escape(getattr(file_model, 'id', ''))}[\"']?\s*(#.*)?$", re.MULTILINE)
+_LAST: dict[str, Any] = {}
+TOP_LEVEL_ID = re.compile(r"^id:\s*[\"']?([a-z0-9-]+)[\"']?\s*(?:#.*)?$", re.MULTILINE)
+
+
+def _paths(content: Content):
+    """A function: content file model -> its project path (files named by pattern or by their id)."""
+    by_id: dict[tuple[str, str], str] = {}
     for rel, path in content.files.items():
-        if fnmatch.fnmatch(rel, pattern) and not rel.startswith("checklists/paket/"):
-            if wanted.search(path.read_text(encoding="utf-8")):  # the file's own top-level id
-                return rel
-    return pattern
+        for kind in (model.RegionFile, model.Checklist):
+            if fnmatch.fnmatch(rel, kind.pattern) and not rel.startswith("checklists/paket/"):
+                found = TOP_LEVEL_ID.search(path.read_text(encoding="utf-8"))  # the file's own id
+                if found:
+                    by_id[(kind.pattern, found[1])] = rel
+
+    def path_of(file_model: Any) -> str:
+        pattern = type(file_model).pattern
+        return by_id.get((pattern, getattr(file_model, "id", "")), pattern) if "*" in pattern else pattern
+    return path_of
 
 
 # --- the Atom feed ----------------------------------------------------------------------

@@ -111,7 +111,7 @@ class Renderer:
 
     def __init__(self, content: Content):
         self.content = content
-        self.history = History(content)
+        self.history = History.of(content)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,

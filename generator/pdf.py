@@ -212,7 +212,8 @@ def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None
         if workers == 1:  # in this process: no second WeasyPrint import
             results = [_render(job) for job in todo]
         else:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 results = list(pool.map(_render, todo))
         for job, pdf in zip(todo, results):
             _write_atomic(cached[job.name], pdf)
@@ -230,7 +231,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int | None = None) -> None:
     """A worker ends when the build that started it ends, even if the build was killed (Linux)."""
     try:
         import ctypes
@@ -239,6 +240,8 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if parent is not None and os.getppid() != parent:  # killed before the line above ran
+        os._exit(1)
 
 
 FONT_URL = re.compile(r'url\("([^"]+)"\)')

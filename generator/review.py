@@ -81,4 +81,4 @@ def content_warnings(content) -> list[str]:
     """The review warnings for all content (used by `guide check`)."""
     from .history import History  # which file each model came from
 
-    return History(content).warnings()
+    return History.of(content).warnings()
