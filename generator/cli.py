@@ -45,10 +45,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"({time.perf_counter() - started:.2f} s).")
             return 0
     from .build import BuildError, build_site, check, make_pack
+    from .review import content_warnings
 
     try:
         if args.command == "check":
             content = check(root, render=True)
+            for warning in content_warnings(content):  # review dates: warnings, never errors
+                print(warning, file=sys.stderr)
             print(f"Innehållet är korrekt: {len(content.files)} filer kontrollerade.")
         elif args.command == "build":
             target = build_site(root, args.site_dir)

@@ -104,6 +104,20 @@ class _Citation(Model):
 Citation = Annotated[_Citation, BeforeValidator(_citation_shorthand)]
 
 
+class Change(Model):
+    """One entry of a file's public history (GOV.UK's change notes)."""
+
+    date: datetime.date = Field(alias="datum", description="Dagen då ändringen gjordes, till exempel 2026-11-24.")
+    note: Text = Field(alias="ändring", description="Vad som ändrades, i en enkel mening som läsaren förstår.")
+    kind: Literal["större", "rättelse"] = Field(alias="typ", description=(
+        "\"större\" om läsarna behöver veta om ändringen (den visas på sidan Ändringar och i flödet), "
+        "\"rättelse\" för stavfel och små rättelser."))
+
+
+Changes = Annotated[list[Change], Field(default_factory=list, alias="ändringar",
+                                       description="Filens ändringshistorik, en post per ändring.")]
+
+
 class Item(Model):
     """Fields every content item has: an id, optional own citations, search terms."""
 
@@ -120,12 +134,14 @@ class GuidanceFile(Model):
     reviewed: ReviewDate = Field(alias="granskad")
     citations: list[Citation] = Field(alias="källor", min_length=1)
     topics: list[Text] = Field(default_factory=list, alias="ämnen")  # tags, from webbplats.yml
+    history: Changes
 
 
 class SourcesFile(Model):
     pattern: ClassVar[str] = "guidance/kallor.yml"
     reviewed: ReviewDate = Field(alias="granskad")
     sources: list[Source] = Field(alias="källor", min_length=1)
+    history: Changes
 
 
 class AccessibilityStatement(Model):
@@ -150,6 +166,9 @@ class SiteFile(Model):
     pact_notice: Text = Field(alias="asylpakt_text")
     topics: list[Text] = Field(alias="ämnen", min_length=1)  # the tag vocabulary
     review_process: Text = Field(alias="granskningsrutin")
+    review_months: int = Field(default=12, alias="granskningsperiod_månader", ge=1, le=60, description=(
+        "Hur många månader som får gå mellan två granskningar av en fil. Efter det visar sidan en notis."))
+    history: Changes
     accessibility: AccessibilityStatement = Field(alias="tillgänglighet")
 
 
@@ -490,6 +509,8 @@ class Term(Item):
     abbreviation_of: Text | None = Field(default=None, alias="står_för")
     forms: list[Text] = Field(default_factory=list, alias="former")  # other forms that get the tooltip
     explanation: Text = Field(alias="förklaring")
+    tooltip: bool = Field(default=True, alias="förklaring_i_texten", description=(
+        "false för ord som står överallt (som ensamkommande barn): då visas förklaringen bara i ordlistan."))
 
 
 class GlossaryFile(GuidanceFile):
@@ -555,6 +576,7 @@ class Checklist(Model):
     parts: list[ChecklistPart] = Field(default_factory=list, alias="delar")
     notes: bool = Field(default=True, alias="anteckningar")
     used_by: list[Id] = Field(default_factory=list, alias="används_av")  # actor ids
+    history: Changes
 
     @property
     def kind_name(self) -> str:

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from . import model, phone
 from .escape import dump_front_matter, engine_text, front_matter
 from .escape import markdown as escape_markdown
+from .history import CHANGES_PAGE, FEED, History, Status, feed_xml, target_title
 from .inflect import search_forms
 from .load import Content
 from .search import location
@@ -54,6 +55,7 @@ PAGES = {
     "amnen.md": "pages/amnen.md.j2",
     "om.md": "pages/om.md.j2",
     "tillganglighet.md": "pages/tillganglighet.md.j2",
+    "andringar.md": "pages/andringar.md.j2",  # last: it lists the other pages by title
 }
 PAGE_SLUGS = [name.removesuffix(".md") for name in PAGES]  # in site order
 ROLE_TEMPLATE = "pages/roll.md.j2"  # one page per role in guidance/roller.yml, named <id>.md
@@ -112,6 +114,7 @@ class Renderer:
 
     def __init__(self, content: Content):
         self.content = content
+        self.history = History.of(content)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             bytecode_cache=BYTECODE_CACHE,
@@ -145,6 +148,12 @@ class Renderer:
             checklists_for=lambda page: [c for c in content.checklists if c.page == page],
             checklists=content.checklists,
             packs=content.packs,
+            major_changes=self.history.major_changes,
+            change_title=lambda target: target_title(target, self.env.globals["page_titles"], self.history),
+            checklist_status=self.history.checklist_status,
+            pack_status=self.history.pack_status,
+            review_months=content.site.review_months,
+            feed=FEED,
         )
         # Print HTML for the PDFs: ordinary HTML escaping, same filters and globals.
         self.html_env = jinja2.Environment(
@@ -234,13 +243,16 @@ def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[st
         text = page.read_text(encoding="utf-8")
         meta = _front_matter(text)
         if "granskad" in meta:
-            page.write_text(text.rstrip() + "\n\n" + renderer.footer(meta["granskad"], []), encoding="utf-8")
+            text = text.rstrip() + "\n\n" + renderer.footer(meta["granskad"], [])
+            page.write_text(add_status(text, renderer.history.page_status(page.stem)), encoding="utf-8")
     pages = dict(PAGES)
     pages.update({f"{role.id}.md": ROLE_TEMPLATE for role in content.roles.roles})
     roles = {f"{role.id}.md": role for role in content.roles.roles}
     for name, template in pages.items():
         renderer.current_page = name
         text = renderer.render(template, content=content, role=roles.get(name))
+        slug = name.removesuffix(".md")
+        text = add_status(text, renderer.history.page_status(slug), with_history=slug != CHANGES_PAGE)
         title = html.unescape(_front_matter(text)["title"])
         renderer.env.globals["page_titles"][name.removesuffix(".md")] = title
         role = roles.get(name)  # the page itself is found by its title's forms (and a role's terms)
@@ -254,7 +266,41 @@ def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[st
     for page in sorted(out_dir.rglob("*.md")):
         text = phone.link_numbers(page.read_text(encoding="utf-8").rstrip(), numbers)
         page.write_text(text + "\n\n" + abbreviation_block(content.glossary, text), encoding="utf-8")
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    (out_dir / FEED).write_bytes(feed_xml(renderer.history, renderer.env.globals["page_titles"],
+                                          config.get("site_url") or "", config["site_name"]))
     return renderer.search_terms
+
+
+HISTORY_ANCHOR = "andringshistorik"
+
+
+def add_status(text: str, status: Status, with_history: bool = True) -> str:
+    """A page's "Senast uppdaterad" and any review notice under its title, its history at the end.
+
+    The history is a <details> element: a keyboard and a screen reader open it like a button."""
+    lines = text.split("\n")
+    start = text.find("\n---", 4) + 4 if text.startswith("---\n") else 0
+    title = next(i for i, line in enumerate(lines) if line.startswith("# ") and len("\n".join(lines[:i])) >= start)
+    top = [f"Senast uppdaterad {swedish_date(status.updated)}."
+           + (f" [Se alla ändringar på sidan](#{HISTORY_ANCHOR})" if with_history else ""),
+           "{: .senast-uppdaterad }", ""]
+    if status.overdue:
+        top += ['!!! danger "Innehållet behöver granskas"', f"    {escape_markdown(status.overdue)}", ""]
+    lines[title + 1:title + 1] = ["", *top]
+    text = "\n".join(lines).rstrip()
+    if not with_history:
+        return text + "\n"
+    items = [f"- **{swedish_date(e.date)}**{' (rättelse)' if not e.major else ''}: {escape_markdown(e.note)}"
+             for e in status.history]
+    block = ["", f"### Ändringar på sidan {{: #{HISTORY_ANCHOR} }}", ""]
+    if items:
+        block += ['<details markdown="1">',
+                  f"<summary>Visa alla ändringar ({len(items)} st.), de senaste först</summary>", "",
+                  *items, "", "</details>"]
+    else:
+        block += ["Sidan har inga registrerade ändringar ännu."]
+    return text + "\n" + "\n".join(block) + "\n"
 
 
 def _page_topics(content: Content, slug: str) -> list[str]:
@@ -281,7 +327,7 @@ def abbreviation_block(glossary: model.GlossaryFile, text: str) -> str:
     that occur in the page's text are defined, to keep each page small."""
     lines = []
     seen: set[str] = set()
-    for term in glossary.terms:
+    for term in (t for t in glossary.terms if t.tooltip):
         title = f"{term.abbreviation_of}: {term.explanation}" if term.abbreviation_of else term.explanation
         title = " ".join(title.split())
         forms = [term.term, *term.forms]

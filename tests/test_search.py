@@ -40,6 +40,14 @@ QUERIES = {
     "utbildaren": "jag-utbildar-och-leder-natverksmoten/",
     "tillgänglighetsredogörelsen": "tillganglighet/",
     "källorna": "kallor/",
+    # the missing material and the history (issue 10)
+    "medföljande": "bakgrund/#bg-vem-ar-ensamkommande",
+    "kartläggningen": "forsvinnande/#forsv-lansstyrelsernas-arbete",
+    "regeringsuppdraget": "forsvinnande/#forsv-regeringsuppdraget-2022",
+    "barnombudsmannen": "anvisning/#an-barnombudsmannens-rapporter",
+    "rekommendationerna": "anvisning/#an-barnrattskommittens-rekommendationer",
+    "kompetens": "anvisning/#an-kunskap-pa-omradet",
+    "ändringarna": "andringar/",
 }
 
 
