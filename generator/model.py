@@ -558,6 +558,8 @@ class Pack(Model):
     id: Id
     title: Text = Field(alias="titel")
     purpose: Text = Field(alias="syfte")
+    meeting: Text | None = Field(default=None, alias="möte")  # which meeting, or who, it is for
+    kind: Literal["samverkan", "introduktion"] = Field(default="samverkan", alias="slag")
     entries: list[PackEntry] = Field(alias="innehåll", min_length=1)
 
 
