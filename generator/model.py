@@ -559,7 +559,7 @@ class Pack(Model):
     title: Text = Field(alias="titel")
     purpose: Text = Field(alias="syfte")
     meeting: Text | None = Field(default=None, alias="möte")  # which meeting, or who, it is for
-    kind: Literal["samverkan", "introduktion"] = Field(default="samverkan", alias="slag")
+    level: Id | None = Field(default=None, alias="samverkansnivå")  # a level's id in samverkan.yml
     entries: list[PackEntry] = Field(alias="innehåll", min_length=1)
 
 
