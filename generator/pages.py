@@ -335,10 +335,10 @@ def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[st
     # The PDFs first: the checklists page tells how many pages each has, and the print composer
     # holds the same print HTML. (pdf.py stands on this module, hence the import here.) The
     # build's own PDF step then finds every PDF in the cache.
-    from .pdf import composer_html, page_counts, render_pdfs
+    from .pdf import composer_html, page_counts, print_renderer, render_pdfs
     render_pdfs(content, root, out_dir / "pdf")
     renderer.env.globals["pdf_pages"] = page_counts(out_dir / "pdf")
-    renderer.env.globals["composer_html"] = lambda: Markup(composer_html(content, Renderer(content)))
+    renderer.env.globals["composer_html"] = lambda: Markup(composer_html(content, print_renderer(content)))
     for page in sorted(out_dir.rglob("*.md")):  # hand-written pages get the same footer
         text = page.read_text(encoding="utf-8")
         meta = _front_matter(text)

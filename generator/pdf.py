@@ -115,25 +115,32 @@ def sources_of(checklist: model.Checklist, content: Content) -> tuple[list[model
     return list(citations.values()), max(f.reviewed for f in files)
 
 
-_last_jobs: tuple[Content | None, Path | None, list[Job]] = (None, None, [])
+_last: dict = {}  # the content of the last build, its print renderer and its jobs
+
+
+def print_renderer(content: Content) -> Renderer:
+    """One renderer per content for print: each page is rendered for print once per build."""
+    if _last.get("content") is not content:
+        _last.clear()
+        _last.update(content=content, renderer=Renderer(content))
+    return _last["renderer"]
 
 
 def jobs(content: Content, root: Path) -> list[Job]:
-    """Every PDF of the site: the checklists and forms, the meeting packs and the whole guide.
+    """Every PDF of the site: the whole guide first (the longest, so the worker pool starts it
+    first), then the checklists and forms and the meeting packs.
 
     A build asks twice for the same content (pages, then PDFs): the second time costs nothing."""
-    global _last_jobs
-    if _last_jobs[0] is content and _last_jobs[1] == root:
-        return _last_jobs[2]
-    _last_jobs = (content, root, _make_jobs(content, root))
-    return _last_jobs[2]
+    renderer = print_renderer(content)
+    if _last.get("root") != root:
+        _last.update(root=root, jobs=_make_jobs(content, root, renderer))
+    return _last["jobs"]
 
 
-def _make_jobs(content: Content, root: Path) -> list[Job]:
-    renderer = Renderer(content)
+def _make_jobs(content: Content, root: Path, renderer: Renderer) -> list[Job]:
     base = str((root / "docs").resolve())
     css = PRINT_CSS.read_text(encoding="utf-8")
-    result = []
+    result = [Job(GUIDE, guide_html(content, renderer, css), base)]
     for checklist in content.checklists:
         citations, reviewed = sources_of(checklist, content)
         html = renderer.render_html("print/checklist.html.j2", checklist=checklist, content=content,
@@ -142,7 +149,6 @@ def _make_jobs(content: Content, root: Path) -> list[Job]:
         result.append(Job(checklist.id, html, base))
     for pack in content.packs:
         result.append(Job(pack.id, pack_html(pack, content, renderer, css), base))
-    result.append(Job(GUIDE, guide_html(content, renderer, css), base))
     return result
 
 
