@@ -61,6 +61,9 @@ def _serve(root: Path, port: int) -> None:
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
+    from . import pdf
+
+    pdf.PREVIEW = True  # quick pages after each edit: no whole guide or meeting packs
     generate_docs(root)
 
     class Regenerate(FileSystemEventHandler):

@@ -178,7 +178,7 @@ class Renderer:
             checklists_for=lambda page: [c for c in content.checklists if c.page == page],
             checklists=content.checklists,
             packs=content.packs,
-            pack_contents=self.pack_contents,
+            pack_contents={},  # pack id -> titles of its parts, filled in by build_docs
             pdf_pages={},  # PDF name -> number of pages, filled in by build_docs
         )
         # Print HTML for the PDFs: ordinary HTML escaping, same filters and globals.
@@ -260,7 +260,10 @@ class Renderer:
         if anchor == "inledning":
             body = re.sub(r"<h1[^>]*>.*?</h1>", "", full[:_h2_start(full, 0)], count=1, flags=re.S)
         elif anchor:
-            start = full.index(f'<h2 id="{anchor}"')
+            start = full.find(f'<h2 id="{anchor}"')
+            if start < 0:
+                found = ", ".join(re.findall(r'<h2 id="([^"]+)"', full))
+                raise ValueError(f'Sidan "{page}" har inget avsnitt "#{anchor}". Avsnitten är: {found}.')
             body = full[start:_h2_start(full, start + 1)]
             title = _text(re.search(r"<h2[^>]*>(.*?)</h2>", body, re.S).group(1))
             body = re.sub(r"<(/?)h([2-5])", lambda m: f"<{m.group(1)}h{int(m.group(2)) - 1}", body)
@@ -339,6 +342,7 @@ def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[st
     render_pdfs(content, root, out_dir / "pdf")
     renderer.env.globals["pdf_pages"] = page_counts(out_dir / "pdf")
     renderer.env.globals["composer_html"] = lambda: Markup(composer_html(content, print_renderer(content)))
+    renderer.env.globals["pack_contents"] = {p.id: print_renderer(content).pack_contents(p) for p in content.packs}
     for page in sorted(out_dir.rglob("*.md")):  # hand-written pages get the same footer
         text = page.read_text(encoding="utf-8")
         meta = _front_matter(text)

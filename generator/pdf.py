@@ -126,6 +126,11 @@ def print_renderer(content: Content) -> Renderer:
     return _last["renderer"]
 
 
+# The live preview (`guide serve`) leaves out the whole guide and the meeting packs: they depend
+# on most of the content, so every edit would wait for them. `guide build` makes them all.
+PREVIEW = False
+
+
 def jobs(content: Content, root: Path) -> list[Job]:
     """Every PDF of the site: the whole guide first (the longest, so the worker pool starts it
     first), then the checklists and forms and the meeting packs.
@@ -140,14 +145,14 @@ def jobs(content: Content, root: Path) -> list[Job]:
 def _make_jobs(content: Content, root: Path, renderer: Renderer) -> list[Job]:
     base = str((root / "docs").resolve())
     css = PRINT_CSS.read_text(encoding="utf-8")
-    result = [Job(GUIDE, guide_html(content, renderer, css), base)]
+    result = [] if PREVIEW else [Job(GUIDE, guide_html(content, renderer, css), base)]
     for checklist in content.checklists:
         citations, reviewed = sources_of(checklist, content)
         html = renderer.render_html("print/checklist.html.j2", checklist=checklist, content=content,
                                     parts=resolve(checklist, content), citations=citations,
                                     reviewed=reviewed, css=css)
         result.append(Job(checklist.id, html, base))
-    for pack in content.packs:
+    for pack in [] if PREVIEW else content.packs:
         result.append(Job(pack.id, pack_html(pack, content, renderer, css), base))
     return result
 
