@@ -288,3 +288,11 @@ def test_printed_page_shows_where_external_links_go(browser, server, content):
     for url in urls:  # shown as the link's text, and only once for each source
         expected = sum(words(u).count(words(url)) for u in urls)  # one URL may begin another
         assert text.count(words(url)) == expected, url
+
+
+def test_composer_fits_a_phone(browser, server):
+    page = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page.goto(f"{server}/utskriftspaket/")
+    width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    page.close()
+    assert width[0] <= width[1], width
