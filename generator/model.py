@@ -37,6 +37,18 @@ def _check_url(value: str) -> str:
     return value
 
 
+# A review date is a day that has been: not in the future, not before the sources were written.
+EARLIEST_REVIEW = datetime.date(2000, 1, 1)
+
+
+def _check_review_date(value: datetime.date) -> datetime.date:
+    if value > datetime.date.today():
+        raise ValueError("future_date")
+    if value < EARLIEST_REVIEW:
+        raise ValueError("early_date")
+    return value
+
+
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -45,6 +57,7 @@ Id = Annotated[str, AfterValidator(_check_id)]
 Text = Annotated[str, BeforeValidator(_strip), Field(min_length=1)]
 Email = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_email)]
 Url = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_url)]
+ReviewDate = Annotated[datetime.date, AfterValidator(_check_review_date)]
 
 
 class Model(BaseModel):
@@ -104,14 +117,14 @@ class GuidanceFile(Model):
     """Fields every guidance file has. Subclasses name their file pattern."""
 
     pattern: ClassVar[str]
-    reviewed: datetime.date = Field(alias="granskad")
+    reviewed: ReviewDate = Field(alias="granskad")
     citations: list[Citation] = Field(alias="källor", min_length=1)
     topics: list[Text] = Field(default_factory=list, alias="ämnen")  # tags, from webbplats.yml
 
 
 class SourcesFile(Model):
     pattern: ClassVar[str] = "guidance/kallor.yml"
-    reviewed: datetime.date = Field(alias="granskad")
+    reviewed: ReviewDate = Field(alias="granskad")
     sources: list[Source] = Field(alias="källor", min_length=1)
 
 
@@ -119,7 +132,7 @@ class AccessibilityStatement(Model):
     """What DIGG requires of a tillgänglighetsredogörelse."""
 
     status: Literal["helt förenlig", "delvis förenlig", "inte förenlig"] = Field(alias="förenlighet")
-    assessed: datetime.date = Field(alias="bedömd")
+    assessed: ReviewDate = Field(alias="bedömd")
     method: Text = Field(alias="metod")
     known_gaps: list[Text] = Field(default_factory=list, alias="kända_brister")
     feedback: Text = Field(alias="återkoppling")
@@ -130,7 +143,7 @@ class SiteFile(Model):
     """Site-wide facts: who publishes, and the EU asylum pact notice."""
 
     pattern: ClassVar[str] = "guidance/webbplats.yml"
-    reviewed: datetime.date = Field(alias="granskad")
+    reviewed: ReviewDate = Field(alias="granskad")
     organisation: Text = Field(alias="ansvarig_organisation")
     contact: Text = Field(alias="kontakt")
     pact_date: datetime.date = Field(alias="asylpakt_datum")
