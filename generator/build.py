@@ -107,7 +107,7 @@ def _render_problems(content: Content, root: Path) -> list[Problem]:
                 f"Checklistan \"{checklist.id}\" kan inte ställas samman ({err}). Kontrollera att "
                 "\"grupp\", \"lista\" och \"poster\" pekar på innehåll med punkter.")))
     with tempfile.TemporaryDirectory(prefix="check-", dir=_build_dir(root)) as scratch:
-        build_docs(content, root, Path(scratch) / "docs")
+        build_docs(content, root, Path(scratch) / "docs", pdfs=False)
     return problems
 
 

@@ -323,8 +323,11 @@ def _text(fragment: str) -> str:
     return html.unescape(re.sub("<[^>]+>", "", fragment))
 
 
-def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[str]]:
+def build_docs(content: Content, root: Path, out_dir: Path, pdfs: bool = True) -> dict[str, list[str]]:
     """Write the complete docs folder for the site engine: hand-written + generated pages.
+
+    With `pdfs`, the PDFs are rendered first, into out_dir/pdf (for their page counts); without
+    (`guide check`), the pages are made without page counts.
 
     Returns the search terms of each section (see search.py)."""
     if out_dir.exists():
@@ -335,8 +338,9 @@ def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[st
     # holds the same print HTML. (pdf.py stands on this module, hence the import here.) The
     # build's own PDF step then finds every PDF in the cache.
     from .pdf import composer_html, page_counts, print_renderer, render_pdfs
-    render_pdfs(content, root, out_dir / "pdf")
-    renderer.env.globals["pdf_pages"] = page_counts(out_dir / "pdf")
+    if pdfs:
+        render_pdfs(content, root, out_dir / "pdf")
+        renderer.env.globals["pdf_pages"] = page_counts(out_dir / "pdf")
     renderer.env.globals["composer_html"] = lambda: Markup(composer_html(content, print_renderer(content)))
     renderer.env.globals["pack_contents"] = {p.id: print_renderer(content).pack_contents(p) for p in content.packs}
     for page in sorted(out_dir.rglob("*.md")):  # hand-written pages get the same footer
