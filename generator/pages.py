@@ -267,10 +267,19 @@ class Renderer:
         return PrintSection(page, anchor, title, Markup(body), cites, reviewed)
 
     def pack_contents(self, pack: model.Pack) -> list[str]:
-        """The titles of a meeting pack's parts, in order."""
+        """The titles of a meeting pack's parts, in order. (A section the page lacks keeps its
+        "sida#avsnitt": `guide check` reports it, with the file and line.)"""
         titles = {c.id: c.title for c in self.content.checklists}
-        return [titles[e.checklist] if e.checklist else self.print_section(*e.section.partition("#")[::2]).title
-                for e in pack.entries]
+        found = []
+        for e in pack.entries:
+            page, _, anchor = (e.section or "").partition("#")
+            if e.checklist:
+                found.append(titles[e.checklist])
+            elif anchor and anchor not in self.section_anchors(page):
+                found.append(e.section)
+            else:
+                found.append(self.print_section(page, anchor).title)
+        return found
 
     def section_anchors(self, page: str) -> list[str]:
         """The anchors of a page's h2 sections (what "sida#avsnitt" may name)."""
