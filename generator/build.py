@@ -131,8 +131,8 @@ def generate_docs(root: Path) -> tuple[Content, dict[str, list[str]]]:
 
     Returns the content and the search terms of each section, for `add_terms_to_index`."""
     content = check(root)
+    generate_pdfs(root, content)  # first: the checklists page tells how many pages each PDF has
     terms = generate_pages(root, content)
-    generate_pdfs(root, content)
     return content, terms
 
 
@@ -140,7 +140,7 @@ def generate_pages(root: Path, content: Content) -> dict[str, list[str]]:
     """The pages and engine configs in build/docs (its pdf/ folder left as it is); the search terms."""
     staging = _staging(_build_dir(root), "docs")
     try:
-        terms = build_docs(content, root, staging / "docs")
+        terms = build_docs(content, root, staging / "docs", pdf_dir=root / DOCS_DIR / PDF_DIR)
         write_config(root, content)
         write_config(root, content, offline=True)
         _sync(staging / "docs", root / DOCS_DIR, keep=PDF_DIR)

@@ -45,6 +45,8 @@ def _engine_value(value: Any) -> Any:
         return value
     if isinstance(value, (list, tuple)):
         return [_engine_value(v) for v in value]
+    if isinstance(value, dict):  # e.g. search: {exclude: true}
+        return {key: _engine_value(v) for key, v in value.items()}
     return engine_text(value)
 
 

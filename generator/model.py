@@ -602,6 +602,8 @@ class Pack(Model):
     id: Id
     title: Text = Field(alias="titel")
     purpose: Text = Field(alias="syfte")
+    meeting: Text | None = Field(default=None, alias="möte")  # which meeting, or who, it is for
+    level: Id | None = Field(default=None, alias="samverkansnivå")  # a level's id in samverkan.yml
     entries: list[PackEntry] = Field(alias="innehåll", min_length=1)
 
 

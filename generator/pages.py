@@ -13,10 +13,12 @@ import datetime
 import html
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markdown
 import yaml
 from babel.dates import format_date
 from markupsafe import Markup
@@ -48,6 +50,7 @@ PAGES = {
     "barnkonventionen.md": "pages/barnkonventionen.md.j2",
     "anvisning.md": "pages/anvisning.md.j2",
     "checklistor.md": "pages/checklistor.md.j2",
+    "utskriftspaket.md": "pages/utskriftspaket.md.j2",
     "kontakter.md": "pages/kontakter.md.j2",
     "avslutning.md": "pages/avslutning.md.j2",
     "ordlista.md": "pages/ordlista.md.j2",
@@ -69,6 +72,33 @@ PAGE_OF_MODEL = {
     model.AllocationFile: "anvisning", model.GrantsFile: "kontakter", model.ClosingFile: "avslutning",
     model.GlossaryFile: "ordlista", model.RolesFile: "roller",
 }
+
+# The pages that make up the whole guide ("Hela vägledningen"), in site order: every page that
+# shows guidance, except the list of roles (a way in, not content of its own).
+GUIDE_CHAPTERS = [slug for slug in PAGE_SLUGS if slug in PAGE_OF_MODEL.values() and slug != "roller"]
+
+# The site's Markdown extensions (one list, in mkdocs.yml), without permalinks, for print HTML.
+MKDOCS_YML = Path(__file__).parent.parent / "mkdocs.yml"
+MARKDOWN_EXTENSIONS = [e if isinstance(e, str) else next(iter(e)) for e in
+                       yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))["markdown_extensions"]]
+FOOTER_ANCHOR = "kallor-och-granskning"  # the "Källor och granskning" section that ends each page
+
+
+@dataclass(frozen=True)
+class PrintSection:
+    """A site page, or one of its h2 sections, as HTML for paper (packs, whole guide, composer)."""
+
+    page: str  # slug
+    anchor: str  # "" for the whole page, "inledning" for the text before its first section
+    title: str  # plain text
+    html: Markup
+    citations: list[model._Citation]
+    reviewed: datetime.date
+
+    @property
+    def id(self) -> str:
+        return f"avsnitt-{self.page}-{self.anchor}".rstrip("-")
+
 
 def _finalize(value: Any) -> Any:
     """Applied to every {{ expression }}: content is escaped unless a filter made it markup."""
@@ -154,6 +184,8 @@ class Renderer:
             pack_status=self.history.pack_status,
             review_months=content.site.review_months,
             feed=FEED,
+            pack_contents={},  # pack id -> titles of its parts, filled in by build_docs
+            pdf_pages={},  # PDF name -> number of pages, filled in by build_docs
         )
         # Print HTML for the PDFs: ordinary HTML escaping, same filters and globals.
         self.html_env = jinja2.Environment(
@@ -163,6 +195,7 @@ class Renderer:
         self.html_env.globals.update(self.env.globals)
         self.search_terms: dict[str, list[str]] = {}  # search index location -> inflected forms
         self.current_page = ""
+        self._printed: dict[str, tuple[str, str]] = {}  # page slug -> (title, print HTML)
 
     def citation(self, cite: model._Citation) -> str:
         source = self.content.sources[cite.source]
@@ -223,6 +256,76 @@ class Renderer:
         finally:
             self.env.globals["for_print"] = False
 
+    def print_section(self, page: str, anchor: str = "") -> PrintSection:
+        """A page, its h2 section `anchor`, or its "inledning" (the text before the first h2) as
+        print HTML, from the same template as the site. Links to other pages keep their text
+        only (they lead nowhere on paper); ids get the page as prefix, so sections of several
+        pages can share one document."""
+        title, full = self._print_page(page)
+        body = full
+        if anchor == "inledning":
+            body = re.sub(r"<h1[^>]*>.*?</h1>", "", full[:_h2_start(full, 0)], count=1, flags=re.S)
+        elif anchor:
+            start = full.find(f'<h2 id="{anchor}"')
+            if start < 0:
+                found = ", ".join(self.section_anchors(page))
+                raise ValueError(f'Sidan "{page}" har inget avsnitt "#{anchor}". Avsnitten är: {found}.')
+            body = full[start:_h2_start(full, start + 1)]
+            title = _text(re.search(r"<h2[^>]*>(.*?)</h2>", body, re.S).group(1))
+            body = re.sub(r"<(/?)h([2-5])", lambda m: f"<{m.group(1)}h{int(m.group(2)) - 1}", body)
+        body = re.sub(r'\bid="([^"]+)"', rf'id="{page}--\1"', body)
+        files = [f for f in self.content.guidance if PAGE_OF_MODEL[type(f)] == page]
+        cites = [c for f in files for c in self.page_citations(f)]
+        reviewed = max((f.reviewed for f in files), default=self.content.site.reviewed)
+        return PrintSection(page, anchor, title, Markup(body), cites, reviewed)
+
+    def pack_contents(self, pack: model.Pack) -> list[str]:
+        """The titles of a meeting pack's parts, in order. (A section the page lacks keeps its
+        "sida#avsnitt": `guide check` reports it, with the file and line.)"""
+        titles = {c.id: c.title for c in self.content.checklists}
+        found = []
+        for e in pack.entries:
+            page, _, anchor = (e.section or "").partition("#")
+            if e.checklist:
+                found.append(titles[e.checklist])
+            elif anchor and anchor not in self.section_anchors(page):
+                found.append(e.section)
+            else:
+                found.append(self.print_section(page, anchor).title)
+        return found
+
+    def section_anchors(self, page: str) -> list[str]:
+        """The anchors of a page's h2 sections (what "sida#avsnitt" may name)."""
+        return re.findall(r'<h2 id="([^"]+)"', self._print_page(page)[1])
+
+    def print_sections(self, page: str) -> list[PrintSection]:
+        """A page cut into parts for the print composer: its introduction, then each h2 section
+        (without the sources section that ends the page)."""
+        parts = []
+        intro = self.print_section(page, "inledning")
+        if _text(intro.html).strip():
+            parts.append(intro)
+        for anchor in self.section_anchors(page):
+            if anchor != FOOTER_ANCHOR:
+                parts.append(self.print_section(page, anchor))
+        return parts
+
+    def _print_page(self, page: str) -> tuple[str, str]:
+        """(title, HTML) of a whole page for print; rendered once per renderer."""
+        if page not in self._printed:
+            searched = self.search_terms
+            self.search_terms = {}  # a print rendering adds nothing to the site's search index
+            try:
+                text = self.render(PAGES[f"{page}.md"], content=self.content, for_print=True)
+            finally:
+                self.search_terms = searched
+            text = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text  # front matter
+            body = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS)
+            body = re.sub(r'<a href="(?!https?:|mailto:)[^"]*">(.*?)</a>', r"\1", body, flags=re.S)
+            title = _text(re.search(r"<h1[^>]*>(.*?)</h1>", body, re.S).group(1))
+            self._printed[page] = (title, body)
+        return self._printed[page]
+
     def render_html(self, template: str, **context: Any) -> str:
         """Print HTML for the PDFs (see html_env)."""
         return self.html_env.get_template(template).render(**context)
@@ -231,14 +334,35 @@ class Renderer:
         return self.render("pages/_footer.md.j2", reviewed=reviewed, citations=citations)
 
 
-def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[str]]:
+def _h2_start(body: str, start: int) -> int:
+    """Where the next h2 begins at or after `start` (the end of the text if none)."""
+    found = body.find("<h2", start)
+    return len(body) if found < 0 else found
+
+
+def _text(fragment: str) -> str:
+    """HTML fragment -> its plain text."""
+    return html.unescape(re.sub("<[^>]+>", "", fragment))
+
+
+def build_docs(content: Content, root: Path, out_dir: Path, pdf_dir: Path | None = None) -> dict[str, list[str]]:
     """Write the complete docs folder for the site engine: hand-written + generated pages.
+
+    `pdf_dir` holds the PDFs already rendered, for the checklists page's page counts (the build
+    renders them first; the preview uses those of the last build; `guide check` has none).
 
     Returns the search terms of each section (see search.py)."""
     if out_dir.exists():
         shutil.rmtree(out_dir)
     shutil.copytree(root / "docs", out_dir)
     renderer = Renderer(content)
+    # The print composer holds the same print HTML as the PDFs. (pdf.py stands on this module,
+    # hence the import here.)
+    from .pdf import composer_html, page_counts, print_renderer
+    if pdf_dir is not None and pdf_dir.is_dir():
+        renderer.env.globals["pdf_pages"] = page_counts(pdf_dir)
+    renderer.env.globals["composer_html"] = lambda: Markup(composer_html(content, print_renderer(content)))
+    renderer.env.globals["pack_contents"] = {p.id: print_renderer(content).pack_contents(p) for p in content.packs}
     for page in sorted(out_dir.rglob("*.md")):  # hand-written pages get the same footer
         text = page.read_text(encoding="utf-8")
         meta = _front_matter(text)
@@ -253,11 +377,13 @@ def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[st
         text = renderer.render(template, content=content, role=roles.get(name))
         slug = name.removesuffix(".md")
         text = add_status(text, renderer.history.page_status(slug), with_history=slug != CHANGES_PAGE)
-        title = html.unescape(_front_matter(text)["title"])
+        meta = _front_matter(text)
+        title = html.unescape(meta["title"])
         renderer.env.globals["page_titles"][name.removesuffix(".md")] = title
         role = roles.get(name)  # the page itself is found by its title's forms (and a role's terms)
         words = [w for w in re.findall(r"\w+", title) if len(w) > 4]
-        renderer.index_terms("", words + ([role.name] + role.keywords if role else []))
+        if not (meta.get("search") or {}).get("exclude"):  # e.g. the print composer
+            renderer.index_terms("", words + ([role.name] + role.keywords if role else []))
         topics = _page_topics(content, name.removesuffix(".md"))
         if topics:
             text = _add_front_matter(text, {"tags": [engine_text(t) for t in topics]})

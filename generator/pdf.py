@@ -20,20 +20,16 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-import markdown
-import yaml
 from markupsafe import Markup
+from pypdf import PdfReader
 
 from . import model, pdf_access
 from .load import Content
-from .pages import PAGE_OF_MODEL, PAGES, Renderer
+from .pages import GUIDE_CHAPTERS, Renderer
 
 PRINT_CSS = Path(__file__).parent / "templates" / "print" / "print.css"
 CACHE_DIR = Path("build/pdf-cache")
-MKDOCS_YML = Path(__file__).parent.parent / "mkdocs.yml"
-# The site's Markdown extensions (one list, in mkdocs.yml), without permalinks for print.
-MARKDOWN_EXTENSIONS = [e if isinstance(e, str) else next(iter(e)) for e in
-                       yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))["markdown_extensions"]]
+GUIDE = "hela-vagledningen"  # the whole guide as one PDF: site/pdf/hela-vagledningen.pdf
 
 
 @dataclass(frozen=True)
@@ -122,11 +118,32 @@ def sources_of(checklist: model.Checklist, content: Content) -> tuple[list[model
     return list(citations.values()), max(f.reviewed for f in files)
 
 
+_last: dict = {}  # the content of the last build, its print renderer and its jobs
+
+
+def print_renderer(content: Content) -> Renderer:
+    """One renderer per content for print: each page is rendered for print once per build."""
+    if _last.get("content") is not content:
+        _last.clear()
+        _last.update(content=content, renderer=Renderer(content))
+    return _last["renderer"]
+
+
 def jobs(content: Content, root: Path) -> list[Job]:
-    renderer = Renderer(content)
+    """Every PDF of the site: the whole guide first (the longest, so the worker pool starts it
+    first), then the checklists and forms and the meeting packs.
+
+    A build asks twice for the same content (pages, then PDFs): the second time costs nothing."""
+    renderer = print_renderer(content)
+    if _last.get("root") != root:
+        _last.update(root=root, jobs=_make_jobs(content, root, renderer))
+    return _last["jobs"]
+
+
+def _make_jobs(content: Content, root: Path, renderer: Renderer) -> list[Job]:
     base = str((root / "docs").resolve())
     css = PRINT_CSS.read_text(encoding="utf-8")
-    result = []
+    result = [Job(GUIDE, guide_html(content, renderer, css), base)]  # first: the longest
     for checklist in content.checklists:
         citations, reviewed = sources_of(checklist, content)
         html = renderer.render_html("print/checklist.html.j2", checklist=checklist, content=content,
@@ -138,6 +155,12 @@ def jobs(content: Content, root: Path) -> list[Job]:
     return result
 
 
+def checklist_entry(checklist: model.Checklist, content: Content) -> dict:
+    """A checklist as an entry of a pack or an appendix of the guide."""
+    return {"kind": "checklist", "id": checklist.id, "title": checklist.title,
+            "checklist": checklist, "parts": resolve(checklist, content)}
+
+
 def pack_html(pack: model.Pack, content: Content, renderer: Renderer, css: str) -> str:
     """A meeting pack: cover, contents with page numbers, then each checklist or page section."""
     checklists = {c.id: c for c in content.checklists}
@@ -146,44 +169,70 @@ def pack_html(pack: model.Pack, content: Content, renderer: Renderer, css: str) 
         if entry.checklist:
             checklist = checklists[entry.checklist]
             cites, date = sources_of(checklist, content)
-            entries.append({"kind": "checklist", "id": checklist.id, "title": checklist.title,  # noqa: E501
-                            "checklist": checklist, "parts": resolve(checklist, content)})
+            entries.append(checklist_entry(checklist, content))
         else:
             page, _, anchor = entry.section.partition("#")
-            title, html, cites, date = section_html(content, renderer, page, anchor)
-            entries.append({"kind": "section", "id": f"avsnitt-{page}-{anchor}".rstrip("-"),
-                            "title": title, "html": Markup(html)})
+            section = renderer.print_section(page, anchor)
+            cites, date = section.citations, section.reviewed
+            entries.append({"kind": "section", "id": section.id, "title": section.title, "html": section.html})
         citations.update({(c.source, c.section): c for c in cites})
         reviewed.append(date)
     return renderer.render_html("print/pack.html.j2", pack=pack, entries=entries, content=content,
                                 citations=list(citations.values()), reviewed=max(reviewed), css=css)
 
 
-def section_html(content: Content, renderer: Renderer, page: str, anchor: str = ""):
-    """A site page (or one of its h2 sections) as print HTML, from the same template as the site."""
-    template = PAGES[f"{page}.md"]
-    text = renderer.render(template, content=content, for_print=True)
-    text = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text  # drop front matter
-    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS)
-    title = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
-    if anchor:
-        start = html.index(f'<h2 id="{anchor}"')
-        end = html.find("<h2", start + 1)
-        html = html[start:] if end < 0 else html[start:end]
-        title = re.search(r"<h2[^>]*>(.*?)</h2>", html, re.S).group(1)
-        html = re.sub(r"<(/?)h([2-5])", lambda m: f"<{m.group(1)}h{int(m.group(2)) - 1}", html)
-    # Links to other pages of the site lead nowhere on paper: keep their text only.
-    html = re.sub(r'<a href="(?!https?:|mailto:)[^"]*">(.*?)</a>', r"\1", html, flags=re.S)
-    files = [f for f in content.guidance if PAGE_OF_MODEL[type(f)] == page]
-    cites = [c for f in files for c in renderer.page_citations(f)]
-    reviewed = max((f.reviewed for f in files), default=content.site.reviewed)
-    return re.sub("<[^>]+>", "", title), html, cites, reviewed
+def guide_updated(content: Content) -> datetime.date:
+    """ "Senast uppdaterad" of the whole guide. For now the latest review date of any content;
+    when the content keeps a change history, take the date of its latest entry here."""
+    return content.last_reviewed
+
+
+def guide_html(content: Content, renderer: Renderer, css: str) -> str:
+    """The whole guide ("Hela vägledningen"): every chapter numbered, the checklists and forms
+    as appendices, the sources, the review date and the pact notice where it applies."""
+    chapters = []
+    for number, page in enumerate(GUIDE_CHAPTERS, 1):
+        section = renderer.print_section(page)
+        html = re.sub(r"(<h1[^>]*>)", lambda m: f"{m.group(1)}{number}. ", section.html, count=1)
+        chapters.append({"number": number, "id": section.id, "title": section.title,
+                         "html": Markup(html)})
+    citations = {}
+    for f in content.guidance:
+        citations.update({(c.source, c.section): c for c in renderer.page_citations(f)})
+    used = {c.source for c in citations.values()}
+    sources = sorted((s for s in content.sources.values() if s.id in used),
+                     key=lambda s: (s.publisher, s.title))
+    pact = any(getattr(node, "asylum_pact", False) for node in model.walk(content.guidance))
+    appendices = [checklist_entry(c, content) for c in content.checklists]
+    return renderer.render_html("print/guide.html.j2", chapters=chapters, appendices=appendices,
+                                sources_used=sources, content=content, pact=pact,
+                                reviewed=content.last_reviewed, updated=guide_updated(content), css=css)
+
+
+COMPOSER_MAX_SECTIONS = 30  # a page with more sections (the glossary) is one part of the composer
+
+
+def composer_html(content: Content, renderer: Renderer) -> str:
+    """The parts of the print composer page (pages/utskriftspaket.md.j2): each chapter's
+    sections and each checklist, as the same print HTML the PDFs hold."""
+    chapters = []
+    for number, page in enumerate(GUIDE_CHAPTERS, 1):
+        sections = renderer.print_sections(page)
+        if len(sections) > COMPOSER_MAX_SECTIONS:
+            sections = [renderer.print_section(page)]
+        chapters.append({"number": number, "page": page, "title": renderer.print_section(page).title,
+                         "sections": sections})
+    checklists = []
+    for checklist in content.checklists:
+        citations, reviewed = sources_of(checklist, content)
+        checklists.append({**checklist_entry(checklist, content), "citations": citations, "reviewed": reviewed})
+    return renderer.render_html("print/composer.html.j2", chapters=chapters, checklists=checklists,
+                                content=content, reviewed=content.last_reviewed)
 
 
 def page_sections(content: Content, page: str) -> list[str]:
     """The anchors of a page's h2 sections, which a pack's "avsnitt: sida#avsnitt" may name."""
-    _, html, _, _ = section_html(content, Renderer(content), page)
-    return re.findall(r'<h2 id="([^"]+)"', html)
+    return print_renderer(content).section_anchors(page)
 
 
 def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) -> Path:
@@ -192,6 +241,11 @@ def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) ->
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(_render(Job(pack.id, html, str((root / "docs").resolve()))))
     return target
+
+
+def page_counts(folder: Path) -> dict[str, int]:
+    """Number of pages of each PDF in a folder (file name without .pdf -> pages)."""
+    return {p.stem: len(PdfReader(p).pages) for p in sorted(folder.glob("*.pdf"))}
 
 
 def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None = None) -> dict[str, bool]:

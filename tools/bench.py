@@ -4,7 +4,8 @@ It never fails on a number: it measures and prints. Every timing is the median o
 (BENCH_RUNS, default 5) on this machine, each `guide` command run as a maintainer runs it
 (a fresh process), so Python's start-up counts too.
 
-    PDFs          from cold with 1 and with 2 workers, a rebuild with nothing changed
+    PDFs          from cold with 1 and with 2 workers, a rebuild with nothing changed; the
+                  whole guide ("Hela vägledningen") alone, cold and cached
     build         a warm `guide build` after one edit, against one bare MkDocs build of the
                   same pages (`mkdocs build -f build/mkdocs.yml`); a no-op `guide build`
     preview       edit-to-preview in `guide serve`: an edit to a page, and one that also
@@ -102,7 +103,7 @@ def bench_pdfs(root: Path) -> None:
     from generator.load import load_content
 
     content = load_content(root)
-    n = len(content.checklists) + len(content.packs)
+    n = len(pdf.jobs(content, root))  # checklists and forms, packs, the whole guide
     figures = {}
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as tmp:
@@ -116,6 +117,26 @@ def bench_pdfs(root: Path) -> None:
     print(f"  cold, 1 worker:   {figures[1]:6.2f} s")
     print(f"  cold, 2 workers:  {figures[2]:6.2f} s   (speed-up {figures[1] / figures[2]:.2f}x)")
     print(f"  nothing changed:  {warm:6.2f} s   ({sum(status.values())} rendered)")
+    if hasattr(pdf, "GUIDE"):
+        bench_whole_guide(pdf, content, root)
+
+
+def bench_whole_guide(pdf, content, root: Path) -> None:
+    """The whole guide's PDF rendered from cold; and cached, what a build with nothing changed
+    spends on it: its print HTML and the cache key (the PDF itself is then copied)."""
+    import io
+
+    job = next(j for j in pdf.jobs(content, root) if j.name == pdf.GUIDE)
+    document = {}
+    cold = timed(lambda: document.setdefault("pdf", pdf._render(job)))
+    css = pdf.PRINT_CSS.read_text(encoding="utf-8")
+    key = {}
+    cached = timed(lambda: key.setdefault("key", pdf.Job(
+        pdf.GUIDE, pdf.guide_html(content, pdf.Renderer(content), css), job.base_url).key()))
+    pages = len(pdf.PdfReader(io.BytesIO(document["pdf"])).pages)
+    print(f"Whole guide: {pages} pages")
+    print(f"  cold:             {cold:6.2f} s")
+    print(f"  cached:           {cached:6.2f} s   (same cache key: {key['key'] == job.key()})")
 
 
 # --- build -----------------------------------------------------------------------------------
