@@ -3,6 +3,7 @@
 #   tools/system-deps.sh site   libraries WeasyPrint needs to write PDFs
 #   tools/system-deps.sh test   the same, plus Debian's Chromium for the browser tests, poppler-utils
 #                               and npm (axe-core for the accessibility tests)
+#   tools/system-deps.sh edit   the same as site, plus npm and Node.js for the editor (make edit)
 set -euo pipefail
 
 need_libs=(libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
@@ -15,6 +16,9 @@ done
 if [ "${1:-site}" = test ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  command -v npm >/dev/null || missing+=(npm)
+fi
+if [ "${1:-site}" = edit ]; then
   command -v npm >/dev/null || missing+=(npm)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
