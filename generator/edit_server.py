@@ -16,6 +16,7 @@ import json
 import mimetypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +29,7 @@ import yaml
 
 from .build import CONFIG, BuildError, generate_docs
 from .editor import editor_config
+from .format import FormatError, format_files
 from .load import ContentError
 from .search import add_terms_to_index
 
@@ -203,7 +205,10 @@ def make_handler(root: Path, preview: Preview, api: str):
                     status, data = response.status, response.read()
             except urllib.error.HTTPError as err:
                 status, data = err.code, err.read()
-            action = json.loads(body or b"{}").get("action", "")
+            request_body = json.loads(body or b"{}")
+            action = request_body.get("action", "")
+            if action == "persistEntry" and status == 200:
+                _keep_shape(root, request_body.get("params", {}))
             if action in ("persistEntry", "deleteFile", "deleteFiles") and status == 200:
                 preview.request()  # a save: rebuild now rather than wait for the file watcher
             self._send(status, data, "application/json; charset=utf-8")
@@ -260,6 +265,21 @@ def make_handler(root: Path, preview: Preview, api: str):
     return Handler
 
 
+def _keep_shape(root: Path, params: dict) -> None:
+    """After a save, put the saved files in the editor's shape (format.py).
+
+    An edit of an existing file is already in shape. A new item or file is not quite: Decap
+    writes a new item's keys in the order they were filled in. Putting the keys in the model's
+    order right away keeps every file in the shape that `guide format` checks."""
+    entries = params.get("dataFiles") or [params.get("entry") or {}]
+    paths = [(root / (e.get("newPath") or e.get("path"))).resolve() for e in entries if e.get("path")]
+    paths = [p for p in paths if p.suffix == ".yml" and p.is_file() and root.resolve() in p.parents]
+    try:
+        format_files(root.resolve(), paths=paths)
+    except FormatError as err:  # the file cannot be read: the preview shows why
+        print(err, file=sys.stderr, flush=True)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -290,11 +310,22 @@ def start_backend(root: Path) -> tuple[subprocess.Popen, str]:
     raise BuildError("Redigerarens lagring (decap-server) startade inte.")
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(root: Path, port: int) -> None:
     """Run until Ctrl+C: the editor, its backend, the preview and a watcher for hand edits."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
+    signal.signal(signal.SIGTERM, _stop)  # stopped by a process manager: clean up as for Ctrl+C
+    try:
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), None)
+    except OSError as err:
+        raise BuildError(f"Adressen 127.0.0.1:{port} används redan av ett annat program ({err.strerror}). "
+                         "Stäng det (kanske en annan \"make edit\" eller \"make serve\"), "
+                         f"eller välj en annan port: .venv/bin/guide edit --port {port + 1}") from err
     backend, api = start_backend(root)
     preview = Preview(root)
     preview.request()
@@ -309,7 +340,7 @@ def serve(root: Path, port: int) -> None:
         if (root / folder).is_dir():
             observer.schedule(Changed(), str(root / folder), recursive=True)
     observer.start()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(root, preview, api))
+    httpd.RequestHandlerClass = make_handler(root, preview, api)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     address = f"http://127.0.0.1:{httpd.server_address[1]}"

@@ -119,8 +119,8 @@ def _scalar(base: Any, key: str, info: FieldInfo, annotation: Any = None) -> dic
     if base is datetime.date:
         return {"widget": "datetime", "date_format": "YYYY-MM-DD", "time_format": False,
                 "format": "YYYY-MM-DD", "picker_utc": True}
-    if base is bool:
-        return {"widget": "boolean", "default": info.default if isinstance(info.default, bool) else False}
+    if base is bool:  # a default of false is left out: Decap would write it into every new item
+        return {"widget": "boolean", **({"default": True} if info.default is True else {})}
     if base in (int, float):
         out: dict[str, Any] = {"widget": "number", "value_type": "int" if base is int else "float"}
         for constraint in info.metadata:

@@ -56,11 +56,11 @@ def editor_shape(files: dict[str, Any]) -> dict[str, str]:
     return json.loads(result.stdout)
 
 
-def shaped(root: Path) -> dict[Path, tuple[str, str]]:
-    """Every content file: (its text now, its text in the editor's shape)."""
+def shaped(root: Path, paths: list[Path] | None = None) -> dict[Path, tuple[str, str]]:
+    """Every content file (or those in `paths`): (its text now, its text in the editor's shape)."""
     data: dict[str, Any] = {}
     texts: dict[str, str] = {}
-    for path in content_files(root):
+    for path in content_files(root) if paths is None else paths:
         rel = path.relative_to(root).as_posix()
         text = path.read_text(encoding="utf-8")
         try:
@@ -73,10 +73,10 @@ def shaped(root: Path) -> dict[Path, tuple[str, str]]:
     return {root / rel: (texts[rel], written[rel]) for rel in texts}
 
 
-def format_files(root: Path, check_only: bool = False) -> list[str]:
+def format_files(root: Path, check_only: bool = False, paths: list[Path] | None = None) -> list[str]:
     """Rewrite (or with check_only, just list) the files not yet in the editor's shape."""
     changed = []
-    for path, (now, wanted) in shaped(root).items():
+    for path, (now, wanted) in shaped(root, paths).items():
         if now != wanted:
             changed.append(path.relative_to(root).as_posix())
             if not check_only:

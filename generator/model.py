@@ -41,10 +41,10 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-Id = Annotated[str, AfterValidator(_check_id)]
+Id = Annotated[str, AfterValidator(_check_id), Field(json_schema_extra={"pattern": ID_PATTERN.pattern})]
 Text = Annotated[str, BeforeValidator(_strip), Field(min_length=1)]
-Email = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_email)]
-Url = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_url)]
+Email = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_email), Field(json_schema_extra={"format": "email"})]
+Url = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_url), Field(json_schema_extra={"pattern": "^https?://"})]
 
 
 class Model(BaseModel):
