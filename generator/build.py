@@ -47,10 +47,12 @@ def check(root: Path) -> Content:
         raise BuildError("\n".join(lines)) from err
 
 
-def generate_docs(root: Path) -> tuple[Content, dict[str, list[str]]]:
+def generate_docs(root: Path, pdfs: bool = True) -> tuple[Content, dict[str, list[str]]]:
     """Check the content, then bring the engine's docs folder (build/docs) and configs up to date.
 
-    Returns the content and the search terms of each section, for `add_terms_to_index`."""
+    With pdfs=False the PDFs already in build/docs are kept as they are (the editor's preview
+    shows the pages first and renders the PDFs after). Returns the content and the search terms
+    of each section, for `add_terms_to_index`."""
     content = check(root)
     target = root / DOCS_DIR
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +61,10 @@ def generate_docs(root: Path) -> tuple[Content, dict[str, list[str]]]:
         terms = build_docs(content, root, staging / "docs")
         write_config(root, content)
         write_config(root, content, offline=True)
-        render_pdfs(content, root, staging / "docs" / "pdf")
+        if pdfs:
+            render_pdfs(content, root, staging / "docs" / "pdf")
+        elif (target / "pdf").is_dir():
+            shutil.copytree(target / "pdf", staging / "docs" / "pdf")
         _sync(staging / "docs", target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import http.server
 import json
+import logging
 import mimetypes
 import os
 import shutil
@@ -71,11 +72,12 @@ class Preview:
 
     def __init__(self, root: Path):
         self.root = root
-        self.version = 0
+        self.version = 0  # what the pages' reload script watches: new pages or new problems
+        self._builds = 0
+        self.building = False
         self.problems: list[tuple[str, int, str, str]] = []  # file, line, field, message
         self.failure = ""  # an engine error that is not a content problem
         self.site: Path | None = None
-        self.built_at = 0.0
         self._wanted = threading.Event()
         self._lock = threading.Lock()
         threading.Thread(target=self._loop, daemon=True).start()
@@ -88,11 +90,21 @@ class Preview:
             self._wanted.wait()
             time.sleep(0.2)  # a save writes one file; let the write finish
             self._wanted.clear()
-            self._rebuild()
+            self.building = True
+            try:
+                self._rebuild()
+            finally:
+                self.building = self._wanted.is_set()
 
     def _rebuild(self) -> None:
+        """Pages first (keeping the PDFs there are), shown at once; then again with fresh PDFs."""
+        self._build_once(pdfs=False)
+        if not self._wanted.is_set() and not (self.problems or self.failure):
+            self._build_once(pdfs=True, quiet=True)
+
+    def _build_once(self, pdfs: bool, quiet: bool = False) -> None:
         try:
-            _, terms = generate_docs(self.root)
+            _, terms = generate_docs(self.root, pdfs=pdfs)
             site = self._engine_build(terms)
             problems, failure = [], ""
         except BuildError as err:
@@ -104,19 +116,20 @@ class Preview:
                 problems, failure = [], str(err)
         with self._lock:
             self.site, self.problems, self.failure = site, problems, failure
-            self.version += 1
-            self.built_at = time.time()
+            if not quiet:  # fresh PDFs alone do not reload the page being read
+                self.version += 1
         if problems or failure:
             print(f"Innehållet har {len(problems) or 1} fel: förhandsgranskningen visar dem.", flush=True)
-        else:
-            print("Förhandsgranskningen är uppdaterad.", flush=True)
+        elif not quiet:
+            print("Förhandsgranskningen är uppdaterad (PDF-filerna följer strax efter).", flush=True)
 
     def _engine_build(self, terms: dict[str, list[str]]) -> Path:
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
 
         target = self.root / PREVIEW_DIR
-        new = target.with_name(f"{target.name}-{self.version + 1}")
+        self._builds += 1
+        new = target.with_name(f"{target.name}-{self._builds}")
         shutil.rmtree(new, ignore_errors=True)
         # not strict: the preview has no offline zip for the start page to link to
         config = load_config(str(self.root / CONFIG), site_dir=str(new), strict=False)
@@ -134,7 +147,7 @@ class Preview:
     def status(self) -> dict:
         with self._lock:
             return {"version": self.version, "ok": not (self.problems or self.failure),
-                    "problems": len(self.problems), "built_at": self.built_at}
+                    "problems": len(self.problems), "building": self.building}
 
 
 def problems_page(problems: list[tuple[str, int, str, str]], failure: str) -> str:
@@ -320,6 +333,7 @@ def serve(root: Path, port: int) -> None:
     from watchdog.observers import Observer
 
     signal.signal(signal.SIGTERM, _stop)  # stopped by a process manager: clean up as for Ctrl+C
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)  # the engine's notes are not for maintainers
     try:
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), None)
     except OSError as err:
