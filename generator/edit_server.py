@@ -158,7 +158,7 @@ def problems_page(problems: list[tuple[str, int, str, str]], failure: str) -> st
         + f"</p><p>{html.escape(message)}</p></li>"
         for f, line, field, message in problems)
     count = len(problems)
-    intro = (f"Innehållet har {count} {'fel' if count != 1 else 'fel'}, så sidorna kan inte visas. "
+    intro = (f"Innehållet har {count} fel, så sidorna kan inte visas. "
              "Rätta det i redigeraren (eller i filen), spara, så kommer sidan tillbaka av sig själv."
              if problems else "Webbplatsen kunde inte byggas.")
     body = f"<ol>{rows}</ol>" if problems else f"<pre>{html.escape(failure)}</pre>"
