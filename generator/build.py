@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import calendar
 import filecmp
+import logging
 import os
+import re
 import shutil
+import stat
 import tempfile
 import time
 import zipfile
@@ -18,10 +21,11 @@ from pathlib import Path
 import yaml
 
 from . import model
+from .escape import engine_text
 from .links import check_site
-from .load import Content, ContentError, check_pack, load_content, load_pack
+from .load import Content, ContentError, Problem, check_pack, load_content, load_pack
 from .pages import build_docs
-from .pdf import render_pack, render_pdfs
+from .pdf import page_sections, render_pack, render_pdfs, resolve
 from .search import add_terms_to_index
 
 DOCS_DIR = Path("build/docs")
@@ -37,14 +41,80 @@ class BuildError(Exception):
     pass
 
 
-def check(root: Path) -> Content:
-    """Load and validate all content, or raise BuildError listing every problem."""
+def check(root: Path, render: bool = False) -> Content:
+    """Load and validate all content, or raise BuildError listing every problem.
+
+    With `render` (`guide check`), also render every page and checklist without writing
+    anything, so that what `guide check` passes, `guide build` and `guide pack` can build."""
     try:
-        return load_content(root)
+        content = load_content(root)
     except ContentError as err:
-        lines = [f"Innehållet har {len(err.problems)} fel. Inget har byggts.", ""]
-        lines += [str(p) for p in err.problems]
-        raise BuildError("\n".join(lines)) from err
+        raise _content_error(err.problems) from err
+    problems = _section_problems(content, content.packs)
+    if render:
+        problems += _render_problems(content, root)
+    if problems:
+        raise _content_error(problems)
+    return content
+
+
+def _content_error(problems: list[Problem], what: str = "Innehållet") -> BuildError:
+    problems = sorted(problems, key=lambda p: (p.file, p.line))
+    return BuildError("\n".join([f"{what} har {len(problems)} fel. Inget har byggts.", "",
+                                 *(str(p) for p in problems)]))
+
+
+def _section_problems(content: Content, packs: list[model.Pack], rel: str | None = None) -> list[Problem]:
+    """Every "avsnitt: sida#avsnitt" of a pack names a section that the page has."""
+    problems, sections = [], {}
+    for pack in packs:
+        where = rel or content.file_of_id.get(pack.id, "kommandoraden")
+        for index, entry in enumerate(pack.entries, 1):
+            page, _, anchor = (entry.section or "").partition("#")
+            if not anchor:
+                continue
+            if page not in sections:
+                sections[page] = page_sections(content, page)
+            if anchor not in sections[page]:
+                problems.append(Problem(where, _line_containing(root_file(content, where), entry.section),
+                                        f"innehåll › nr {index} › avsnitt", (
+                    f"Sidan \"{page}\" har inget avsnitt \"{anchor}\". Skriv ett av: "
+                    f"{', '.join(f'{page}#{s}' for s in sections[page])}, eller bara \"{page}\" för hela sidan.")))
+    return problems
+
+
+def root_file(content: Content, rel: str) -> Path | None:
+    return content.files.get(rel) or (Path(rel) if Path(rel).is_file() else None)
+
+
+def _line_containing(path: Path | None, needle: str) -> int:
+    if path is None:
+        return 1
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    return 1
+
+
+def _render_problems(content: Content, root: Path) -> list[Problem]:
+    """Render every page (into a folder that is thrown away) and every checklist's print HTML."""
+    problems = []
+    for checklist in content.checklists:
+        try:
+            resolve(checklist, content)
+        except (KeyError, ValueError, AttributeError) as err:
+            problems.append(Problem(content.file_of_id.get(checklist.id, "checklists/"), 1, "", (
+                f"Checklistan \"{checklist.id}\" kan inte ställas samman ({err}). Kontrollera att "
+                "\"grupp\", \"lista\" och \"poster\" pekar på innehåll med punkter.")))
+    with tempfile.TemporaryDirectory(prefix="check-", dir=_build_dir(root)) as scratch:
+        build_docs(content, root, Path(scratch) / "docs")
+    return problems
+
+
+def _build_dir(root: Path) -> Path:
+    folder = root / "build"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def generate_docs(root: Path, pdfs: bool = True) -> tuple[Content, dict[str, list[str]]]:
@@ -55,8 +125,7 @@ def generate_docs(root: Path, pdfs: bool = True) -> tuple[Content, dict[str, lis
     of each section, for `add_terms_to_index`."""
     content = check(root)
     target = root / DOCS_DIR
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="docs-", dir=target.parent))
+    staging = _staging(_build_dir(root), "docs")
     try:
         terms = build_docs(content, root, staging / "docs")
         write_config(root, content)
@@ -67,7 +136,7 @@ def generate_docs(root: Path, pdfs: bool = True) -> tuple[Content, dict[str, lis
             shutil.copytree(target / "pdf", staging / "docs" / "pdf")
         _sync(staging / "docs", target)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)
     return content, terms
 
 
@@ -77,7 +146,7 @@ def write_config(root: Path, content: Content, offline: bool = False) -> Path:
     config["docs_dir"] = "docs"
     config["site_dir"] = "../site"
     config["theme"]["custom_dir"] = "../overrides"
-    roles = [{r.name: f"{r.id}.md"} for r in content.roles.roles]
+    roles = [{engine_text(r.name): f"{r.id}.md"} for r in content.roles.roles]
     if not _insert_after(config["nav"], ROLES_INDEX, roles):
         raise BuildError(f"mkdocs.yml: navigationen (nav) saknar {ROLES_INDEX}, där rollsidorna ska stå.")
     if offline:  # Material's offline plugin, with the search shim served from the site itself
@@ -114,7 +183,8 @@ def make_pack(root: Path, args) -> Path:
         try:
             pack = load_pack(args.file, content)
         except ContentError as err:
-            raise BuildError("\n".join([f"Paketet har {len(err.problems)} fel.", ""] + [str(p) for p in err.problems])) from err
+            raise _content_error(err.problems, "Paketet") from err
+        problems = _section_problems(content, [pack], str(args.file))
     else:
         entries = [{"checklista": c} for c in args.checklista] + [{"avsnitt": a} for a in args.avsnitt]
         if not entries:
@@ -122,8 +192,9 @@ def make_pack(root: Path, args) -> Path:
         pack = model.Pack.model_validate({"id": "motespaket", "titel": args.titel, "syfte": args.titel,
                                           "innehåll": entries})
         problems = check_pack(pack, {c.id for c in content.checklists}, "kommandoraden", None)
-        if problems:
-            raise BuildError("\n".join(p.message for p in problems))
+        problems += _section_problems(content, [pack], "kommandoraden")
+    if problems:
+        raise _content_error(problems, "Paketet")
     return render_pack(pack, content, root, args.output or root / "build" / f"{pack.id}.pdf")
 
 
@@ -137,7 +208,7 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
     content, terms = generate_docs(root)
     site_dir = (site_dir or root / "site").resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
+    staging = _staging(site_dir.parent, f".{site_dir.name}")
     epoch = str(calendar.timegm(content.last_reviewed.timetuple()))
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
@@ -152,7 +223,7 @@ def build_site(root: Path, site_dir: Path | None = None) -> Path:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)
     return site_dir
 
 
@@ -161,12 +232,35 @@ def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]
     from mkdocs.config import load_config
 
     config = load_config(str(config_file), site_dir=str(site_dir))
-    try:
-        build(config)
-    except Exception as err:  # the engine's own errors, e.g. a broken link in strict mode
-        raise BuildError(f"Webbplatsen kunde inte byggas: {err}") from err
+    with _EngineLog() as log:
+        try:
+            build(config)
+        except OSError:  # the disk, not the content: see cli.environment_message
+            raise
+        except Exception as err:  # the engine's own errors, e.g. a broken link in strict mode
+            details = log.messages or [str(err)]
+            raise BuildError("\n".join(["Webbplatsen kunde inte byggas. Inget har ändrats i site/. "
+                                        "Sidmotorn (MkDocs) säger:", "", *details])) from err
     add_terms_to_index(site_dir, terms)
     return site_dir
+
+
+class _EngineLog(logging.Handler):
+    """Collects the engine's warnings, so that a failed strict build says what went wrong."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"- {record.getMessage()}")
+
+    def __enter__(self) -> "_EngineLog":
+        logging.getLogger("mkdocs").addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logging.getLogger("mkdocs").removeHandler(self)
 
 
 def _check_links(site: Path, report_file: Path) -> None:
@@ -209,9 +303,53 @@ def _sync(new: Path, target: Path) -> None:
 
 def _swap(new: Path, target: Path) -> None:
     """Replace target by new with two renames, so target is never half-written."""
-    old = target.with_name(target.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    old = _staging(target.parent, f".{target.name}-old")
+    old.rmdir()
+    try:
+        if target.exists():
+            target.rename(old)
+        new.rename(target)
+    except OSError as err:
+        if old.exists() and not target.exists():
+            old.rename(target)  # put the previous site back
+        raise BuildError(f"Kan inte ersätta mappen {target} ({err.strerror}). Den förra webbplatsen "
+                         "är orörd. Kontrollera att mappen och mappen den ligger i går att skriva i "
+                         "(till exempel med chmod u+w), eller välj en annan mapp med --site-dir.") from err
+    _remove(old)
+
+
+# Temporary folders are named <prefix>-<process id>-<random>: a later build removes those whose
+# process no longer runs (a killed build), and never those of a build that is still running.
+def _staging(parent: Path, prefix: str) -> Path:
+    for stale in parent.glob(f"{prefix}-*"):
+        match = re.fullmatch(re.escape(prefix) + r"-(\d+)-\w+", stale.name)
+        if match and stale.is_dir() and not _running(int(match.group(1))):
+            _remove(stale)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=parent))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder, also where its files were made read-only."""
+    def make_writable(function, name, _exc):
+        os.chmod(os.path.dirname(name), stat.S_IRWXU)
+        if os.path.isdir(name) and not os.path.islink(name):
+            os.chmod(name, stat.S_IRWXU)
+        else:
+            os.chmod(name, stat.S_IRUSR | stat.S_IWUSR)
+        function(name)
+
+    if path.exists():
+        try:
+            shutil.rmtree(path, onerror=make_writable)
+        except OSError:
+            shutil.rmtree(path, ignore_errors=True)

@@ -12,9 +12,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from .build import CONFIG, BuildError, build_site, check, generate_docs, make_pack
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "check":
-            content = check(root)
+            content = check(root, render=True)
             print(f"Innehållet är korrekt: {len(content.files)} filer kontrollerade.")
         elif args.command == "build":
             started = time.perf_counter()
@@ -74,7 +76,52 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as err:
         print(err, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("Avbrutet. Den förra webbplatsen i site/ är orörd.", file=sys.stderr)
+        return 130
+    except OSError as err:
+        print(environment_message(err), file=sys.stderr)
+        return 1
+    except Exception:  # a fault in the generator itself, not in the content
+        log = root / "build" / "fel.log"
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+        except OSError:
+            log = None
+        print("Ett oväntat fel uppstod i generatorn (inte i innehållet). Den förra webbplatsen i site/ "
+              "är orörd. Kontakta den som sköter generatorn" + (f" och skicka med filen {log}." if log else "."),
+              file=sys.stderr)
+        return 2
     return 0
+
+
+# What to do about a problem in the machine rather than in the content, by errno.
+ENVIRONMENT_ADVICE = {
+    errno.ENOSPC: "Disken är full. Frigör utrymme och kör kommandot igen.",
+    errno.EDQUOT: "Diskutrymmet (kvoten) är slut. Frigör utrymme och kör kommandot igen.",
+    errno.EACCES: ("Du saknar behörighet. Kontrollera att mappen går att skriva i (till exempel med "
+                   "chmod u+w), eller välj en annan mapp med --site-dir."),
+    errno.EPERM: "Åtgärden är inte tillåten. Kontrollera behörigheten för filen och mappen.",
+    errno.EROFS: "Mappen ligger på en skrivskyddad disk. Välj en annan mapp med --site-dir.",
+    errno.ENOENT: "Filen eller mappen finns inte. Kontrollera sökvägen.",
+}
+
+
+def environment_message(err: OSError) -> str:
+    """A Swedish message for a problem with disk, folders or system libraries."""
+    text = str(err)
+    if "cannot load library" in text or "no library called" in text:  # cffi: a missing system library
+        library = text.split("'")[1] if "'" in text else text
+        return (f"Systembiblioteket {library} saknas, och utan det kan inga PDF-filer skrivas. Kör "
+                "\"make site\", som installerar det som behövs, eller be den som sköter datorn "
+                "installera paketen i tools/system-deps.sh.")
+    path = err.filename2 or err.filename  # a copy names its source first, the file it writes second
+    where = f" ({path})" if path else ""
+    if err.errno == errno.ENOENT and err.strerror and not err.strerror.startswith("No such"):
+        return f"{err.strerror}{where}."  # our own Swedish explanation (see pdf.check_fonts)
+    advice = ENVIRONMENT_ADVICE.get(err.errno, f"Kontrollera filen och mappen ({err.strerror}).")
+    return f"Kunde inte läsa eller skriva en fil{where}. {advice} Den förra webbplatsen i site/ är orörd."
 
 
 def _serve(root: Path, port: int) -> None:
@@ -94,6 +141,8 @@ def _serve(root: Path, port: int) -> None:
                 print("Sidorna är uppdaterade.")
             except BuildError as err:  # keep the last good pages while the maintainer fixes the file
                 print(err, file=sys.stderr)
+            except OSError as err:
+                print(environment_message(err), file=sys.stderr)
 
     observer = Observer()
     for folder in ("guidance", "checklists", "docs", "generator/templates"):

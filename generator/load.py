@@ -17,12 +17,21 @@ from typing import Any, Iterator
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+from ruamel.yaml.reader import ReaderError
 
 from . import model
 from .messages import describe_validation_error, describe_yaml_error
 
 CONTENT_DIRS = ("guidance", "checklists")
+MAX_FILE_BYTES = 1_000_000  # the largest content file today is about 50 kB
+MAX_DEPTH = 40  # levels of nested blocks and lists; the content uses at most 6
+# Page addresses a role page (<id>.md) must not take: besides the generated and hand-written
+# pages, what the engine and the build put into the site.
+RESERVED_PAGE_NAMES = {"index", "404", "assets", "search", "pdf", "sitemap", "tags", "admin",
+                       "vagledning-offline"}
 
 # Keys whose values point at an id elsewhere: key -> kind of target.
 REFERENCE_KEYS = {
@@ -100,6 +109,7 @@ class Content:
     checklists: list[model.Checklist]
     packs: list[model.Pack]
     files: dict[str, Path] = field(default_factory=dict)
+    file_of_id: dict[str, str] = field(default_factory=dict)  # checklist or pack id -> its file (rel)
 
     @property
     def actor_by_id(self) -> dict[str, model.Actor]:
@@ -140,29 +150,70 @@ class _Parsed:
 
 
 def content_files(root: Path) -> list[Path]:
+    """The content files to load (every file in the content folders but hidden ones)."""
     files: list[Path] = []
     for folder in CONTENT_DIRS:
         base = root / folder
         if base.is_dir():
-            files.extend(sorted(p for p in base.rglob("*") if p.suffix in (".yml", ".yaml")))
+            files.extend(sorted(p for p in base.rglob("*") if not p.is_dir() and not _hidden(p, base)))
     return files
 
 
+def _hidden(path: Path, base: Path) -> bool:
+    """Editors' own files (.swp, .DS_Store, .git …): never content."""
+    return any(part.startswith(".") for part in path.relative_to(base).parts)
+
+
+def _file_problem(path: Path, rel: str, root: Path) -> Problem | None:
+    """Why a file in the content folders cannot be content, if it cannot."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.exists():
+            return Problem(rel, 1, "", (
+                "Filen är en genväg (länk) till en fil som inte finns. Ta bort genvägen, eller "
+                "lägg den riktiga filen här i stället."))
+        if not target.is_relative_to(root.resolve()):
+            return Problem(rel, 1, "", (
+                f"Filen är en genväg (länk) till {target}, utanför projektet. Bara filer i projektet "
+                "publiceras: kopiera in innehållet i en vanlig fil här, eller ta bort genvägen."))
+    if path.suffix not in (".yml", ".yaml"):
+        return Problem(rel, 1, "", (
+            "Filen är ingen innehållsfil (de slutar på .yml) och skulle inte komma med på webbplatsen. "
+            "Flytta den utanför mapparna guidance/ och checklists/, eller ta bort den."))
+    if kind_for(rel) is None:
+        folder = rel.rpartition("/")[0]
+        known_folders = sorted({k.pattern.rpartition("/")[0] for k in model.FILE_KINDS})
+        if folder not in known_folders:
+            return Problem(rel, 1, "", (
+                f"Mappen {folder}/ är okänd: generatorn vet inte vad filer där är, och en kopia där "
+                "skulle annars kunna publiceras av misstag. Flytta filen utanför guidance/ och "
+                "checklists/ (till exempel till ett arkiv utanför projektet), eller ta bort den. "
+                f"Kända mappar är: {', '.join(f + '/' for f in known_folders)}."))
+        return Problem(rel, 1, "", _unknown_file_message())
+    return None
+
+
 def kind_for(rel: str) -> type[BaseModel] | None:
-    return next((k for k in model.FILE_KINDS if fnmatch.fnmatch(rel, k.pattern)), None)
+    """The kind of a content file by its path; "*" stands for a file name, never a folder."""
+    parts = rel.split("/")
+    return next((k for k in model.FILE_KINDS if len(k.pattern.split("/")) == len(parts)
+                 and all(fnmatch.fnmatchcase(a, b) for a, b in zip(parts, k.pattern.split("/")))), None)
 
 
 def load_content(root: Path) -> Content:
     problems: list[Problem] = []
     parsed: list[_Parsed] = []
+    unreadable: set[type[BaseModel]] = set()  # kinds with a file that could not be read
     for path in content_files(root):
         rel = path.relative_to(root).as_posix()
-        kind = kind_for(rel)
-        if kind is None:
-            problems.append(Problem(rel, 1, "", _unknown_file_message()))
+        problem = _file_problem(path, rel, root)
+        if problem:
+            problems.append(problem)
             continue
+        kind = kind_for(rel)
         raw = _read_yaml(path, rel, problems)
         if raw is None:
+            unreadable.add(kind)
             continue
         item = _Parsed(rel, kind, raw)
         try:
@@ -171,12 +222,14 @@ def load_content(root: Path) -> Content:
             problems.extend(_validation_problems(rel, kind, raw, err))
         parsed.append(item)
 
-    problems.extend(_missing_files(parsed))
+    problems.extend(_missing_files(parsed, unreadable))
     checklist_ids = {q.value.id for q in parsed if isinstance(q.value, model.Checklist)}
     for p in parsed:
-        if isinstance(p.value, model.Pack):
+        if isinstance(p.value, model.Pack) and model.Checklist not in unreadable:
             problems.extend(check_pack(p.value, checklist_ids, p.rel, p.raw))
-    problems.extend(_check_ids_and_references(parsed))
+    problems.extend(_check_ids_and_references(parsed, unreadable))
+    problems.extend(_check_role_pages(parsed, root))
+    problems.extend(_check_part_of_cycles(parsed))
     if problems:
         raise ContentError(problems)
     return _assemble(parsed, root)
@@ -186,6 +239,10 @@ def load_pack(path: Path, content: Content) -> model.Pack:
     """A meeting pack described in a YAML file anywhere, checked like the content files."""
     rel = str(path)
     problems: list[Problem] = []
+    if not path.is_file():
+        raise ContentError([Problem(rel, 1, "", (
+            "Filen finns inte. Kontrollera namnet och mappen, till exempel "
+            "checklists/paket/ny-samverkansgrupp.yml."))])
     raw = _read_yaml(path, rel, problems)
     pack = None
     if raw is not None:
@@ -223,8 +280,35 @@ def check_pack(pack: model.Pack, checklists: set[str], rel: str, raw: Any) -> li
 # --- reading -----------------------------------------------------------------
 
 
+class _Constructor(RoundTripConstructor):
+    """Dates stay text until the model reads them, so "2026-02-30" is a message, not a crash."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    return yaml
+
+
 def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
-    data = path.read_bytes()
+    """The file's YAML, or None with exactly one problem that says where and what to do."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(rel, 1, "", (
+                f"Filen är för stor ({size / 1e6:.1f} MB; högst {MAX_FILE_BYTES / 1e6:.0f} MB). "
+                "Så mycket text är nästan säkert ett misstag, till exempel en inklistrad fil. "
+                "Ta bort det som inte hör hemma här, eller dela upp innehållet i flera filer.")))
+            return None
+        data = path.read_bytes()
+    except OSError as err:
+        problems.append(Problem(rel, 1, "", (
+            f"Filen går inte att läsa ({err.strerror}). Kontrollera att filen finns och att du har "
+            "behörighet att läsa den.")))
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -233,11 +317,33 @@ def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
             "Filen är inte sparad som UTF-8, så tecknen på den här raden (till exempel å, ä, ö) "
             "kan inte läsas. Spara filen med teckenkodningen UTF-8 i din textredigerare.")))
         return None
+    yaml = _yaml()
     try:
-        raw = YAML(typ="rt").load(text)
+        depth = 0
+        for event in yaml.parse(text):  # first the events: an alias bomb or deep nesting is never built
+            if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
+                problems.append(Problem(rel, event.start_mark.line + 1, "", (
+                    "Ankare (&namn) och alias (*namn) används inte i innehållet. Skriv ut texten "
+                    "där den ska stå i stället för att hänvisa till den med & eller *.")))
+                return None
+            depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+            if depth > MAX_DEPTH:
+                problems.append(Problem(rel, event.start_mark.line + 1, "", (
+                    f"Här ligger block och listor i mer än {MAX_DEPTH} nivåer inuti varandra, vilket "
+                    "innehållet aldrig behöver. Kontrollera indragen och hakparenteserna [ ] { } på raden.")))
+                return None
+        raw = yaml.load(text)
+    except ReaderError as err:
+        line = text[: err.position].count("\n") + 1
+        problems.append(Problem(rel, line, "", (
+            f"Raden innehåller ett tecken som inte får stå i en textfil (teckenkod {err.character:#04x}). "
+            "Ta bort det, till exempel genom att skriva om raden.")))
+        return None
     except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        problems.append(Problem(rel, (mark.line + 1) if mark else 1, "", describe_yaml_error(err)))
+        problems.append(Problem(rel, _slip_line(err), "", describe_yaml_error(err)))
+        return None
+    except YAMLError as err:
+        problems.append(Problem(rel, 1, "", describe_yaml_error(err)))
         return None
     if raw is None:
         problems.append(Problem(rel, 1, "", "Filen är tom. Skriv innehållet eller ta bort filen."))
@@ -247,6 +353,13 @@ def _read_yaml(path: Path, rel: str, problems: list[Problem]) -> Any:
             "Filen ska börja med fält i formen \"namn: värde\", till exempel \"granskad: 2026-11-23\".")))
         return None
     return raw
+
+
+def _slip_line(err: MarkedYAMLError) -> int:
+    """The line of the slip: where an unfinished key or quote began, else where reading stopped."""
+    scanning = (err.context or "").startswith("while scanning")
+    mark = (err.context_mark if scanning else None) or err.problem_mark or err.context_mark
+    return mark.line + 1 if mark else 1
 
 
 def _plain(value: Any) -> Any:
@@ -319,17 +432,31 @@ def _walk(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ..
             yield from _walk(value, path + (index,))
 
 
-def _missing_files(parsed: list[_Parsed]) -> Iterator[Problem]:
-    present = {p.kind for p in parsed}
+def _missing_files(parsed: list[_Parsed], unreadable: set[type[BaseModel]]) -> Iterator[Problem]:
+    present = {p.kind for p in parsed} | unreadable  # a file that could not be read is there
     for kind in model.FILE_KINDS:
         if kind not in present and "*" not in kind.pattern:
             yield Problem(kind.pattern, 1, "", "Filen saknas. Den behövs för att bygga webbplatsen.")
 
 
-def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
+# Kind of target -> the kinds of file its ids come from (if one could not be read, references
+# to that kind of target are not checked: the file's own problem is the one to fix first).
+TARGET_FILES: dict[str, tuple[type[BaseModel], ...]] = {
+    "source": (model.SourcesFile,), "actor": (model.ActorsFile,), "network": (model.NetworkFile,),
+    "checklist": (model.Checklist,), "topic": (model.SiteFile,), "page": (),
+    "item": tuple(k for k in model.FILE_KINDS if k.pattern.startswith("guidance/") and k is not model.SourcesFile),
+}
+# References to items that must be items of one kind: key -> (classes, Swedish name of the kind).
+ITEM_KINDS: dict[str, tuple[tuple[type[BaseModel], ...], str]] = {
+    "riskfaktorer": ((model.SignGroup,), "en grupp av varningssignaler i guidance/varningssignaler.yml"),
+    "vem_gör_vad": ((model.Responsibility,), "ett ansvar (under \"ansvar:\") i guidance/aktorer.yml"),
+}
+
+
+def _check_ids_and_references(parsed: list[_Parsed], unreadable: set[type[BaseModel]]) -> Iterator[Problem]:
     seen: dict[str, tuple[str, int]] = {}
-    targets: dict[str, set[str]] = {"source": set(), "actor": set(), "network": set(), "item": set(),
-                                    "checklist": set(), "topic": set(), "page": set()}
+    targets: dict[str, set[str]] = {kind: set() for kind in TARGETS}
+    by_class: dict[type[BaseModel], set[str]] = {}  # ids of validated items, by class
     from .pages import PAGE_SLUGS  # the site's pages, for "läs_mer" and "sida"
 
     targets["page"] = set(PAGE_SLUGS)
@@ -346,6 +473,10 @@ def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
             targets["topic"] |= set(p.value.topics)
         if p.rel.startswith("guidance/") and not isinstance(p.value, model.SourcesFile):
             targets["item"] |= {n["id"] for _, n in _walk(p.raw) if isinstance(n, dict) and isinstance(n.get("id"), str)}
+            for node in model.walk(p.value) if p.value is not None else ():
+                if isinstance(getattr(node, "id", None), str):
+                    by_class.setdefault(type(node), set()).add(node.id)
+    unchecked = {target for target, kinds in TARGET_FILES.items() if unreadable & set(kinds)}
 
     for p in parsed:
         for path, node in _walk(p.raw):
@@ -363,28 +494,87 @@ def _check_ids_and_references(parsed: list[_Parsed]) -> Iterator[Problem]:
                 else:
                     seen[ident] = (p.rel, line)
             for key, target in REFERENCE_KEYS.items():
-                if key not in node or (key == "källa" and isinstance(p.value, model.SourcesFile)) \
+                if key not in node or target in unchecked or (key == "källa" and isinstance(p.value, model.SourcesFile)) \
                         or (key == "ämnen" and isinstance(p.value, model.SiteFile)):
                     continue
                 values = node[key] if isinstance(node[key], list) else [node[key]]
                 for index, ref in enumerate(values):
                     sub = path + ((key, index) if isinstance(node[key], list) else (key,))
-                    yield from _check_reference(p, sub, ref, target, targets)
-            if "källor" in node and not isinstance(p.value, model.SourcesFile) and isinstance(node["källor"], list):
+                    yield from _check_reference(p, sub, ref, target, targets, key, by_class)
+            if "källor" in node and "source" not in unchecked and not isinstance(p.value, model.SourcesFile) \
+                    and isinstance(node["källor"], list):
                 for index, ref in enumerate(node["källor"]):
                     if isinstance(ref, str):  # shorthand citation "- forebygg-2025"
                         yield from _check_reference(p, path + ("källor", index), ref, "source", targets)
 
 
-def _check_reference(p: _Parsed, path: tuple[Any, ...], ref: Any, target: str,
-                     targets: dict[str, set[str]]) -> Iterator[Problem]:
-    if not isinstance(ref, str) or ref in targets[target] or not targets[target]:
+def _check_reference(p: _Parsed, path: tuple[Any, ...], ref: Any, target: str, targets: dict[str, set[str]],
+                     key: str = "", by_class: dict[type[BaseModel], set[str]] | None = None) -> Iterator[Problem]:
+    if not isinstance(ref, str) or not targets[target]:
         return
-    nearest = min(targets[target], key=lambda t: _distance(ref, t))
+    candidates = targets[target]
+    if key in ITEM_KINDS and by_class is not None:
+        classes, kind_name = ITEM_KINDS[key]
+        of_kind = set().union(*(by_class.get(c, set()) for c in classes))
+        if of_kind and ref in candidates and ref not in of_kind:
+            yield Problem(p.rel, _line_of(p.raw, path), _field_path(p.raw, path), (
+                f"\"{ref}\" finns, men här ska det stå {kind_name}. "
+                f"Menade du \"{_nearest(ref, of_kind)}\"?"))
+            return
+        candidates = of_kind or candidates
+    if ref in targets[target]:
+        return
     none, where, advice = TARGETS[target]
     yield Problem(p.rel, _line_of(p.raw, path), _field_path(p.raw, path), (
         f"Det finns {none} med id \"{ref}\" i {where}. "
-        f"Menade du \"{nearest}\"? Skriv ett id som finns där, eller {advice}."))
+        f"Menade du \"{_nearest(ref, candidates)}\"? Skriv ett id som finns där, eller {advice}."))
+
+
+def _nearest(ref: str, candidates: set[str]) -> str:
+    """The closest id by edit distance; ties go to the first in alphabetical order (same every run)."""
+    return min(sorted(candidates), key=lambda t: _distance(ref, t))
+
+
+def _check_role_pages(parsed: list[_Parsed], root: Path) -> Iterator[Problem]:
+    """A role's id becomes its page's address, which must not be taken by another page or folder."""
+    from .pages import PAGE_SLUGS
+
+    docs = root / "docs"
+    taken = set(PAGE_SLUGS) | RESERVED_PAGE_NAMES | (
+        {p.stem if p.suffix == ".md" else p.name for p in docs.iterdir()} if docs.is_dir() else set())
+    for p in parsed:
+        if isinstance(p.value, model.RolesFile):
+            for index, role in enumerate(p.value.roles):
+                if role.id in taken:
+                    loc = ("roller", index, "id")
+                    yield Problem(p.rel, _line_of(p.raw, loc), _field_path(p.raw, loc), (
+                        f"Id \"{role.id}\" kan inte användas för en roll: rollens sida får adressen "
+                        f"{role.id}/, och den adressen har redan en annan sida eller mapp på webbplatsen. "
+                        f"Välj ett annat id, till exempel \"jag-ar-{role.id}\"."))
+
+
+def _check_part_of_cycles(parsed: list[_Parsed]) -> Iterator[Problem]:
+    """"del_av" leads upwards: an actor can never end up being part of itself."""
+    for p in parsed:
+        if not isinstance(p.value, model.ActorsFile):
+            continue
+        parent = {a.id: a.part_of for a in p.value.actors}
+        index = {a.id: n for n, a in enumerate(p.value.actors)}
+        reported: set[str] = set()
+        for actor in p.value.actors:
+            chain, current = [], actor.id
+            while current in parent and current not in chain:
+                chain.append(current)
+                current = parent[current]
+            if current in chain and current not in reported:
+                cycle = chain[chain.index(current):]
+                reported |= set(cycle)
+                first = min(cycle, key=index.__getitem__)
+                loc = ("aktörer", index[first], "del_av")
+                names = " → ".join(cycle[cycle.index(first):] + cycle[:cycle.index(first)] + [first])
+                yield Problem(p.rel, _line_of(p.raw, loc), _field_path(p.raw, loc), (
+                    f"\"del_av\" går runt i en cirkel: {names}. En aktör kan inte vara en del av sig "
+                    "själv. Ta bort \"del_av\" hos en av dem."))
 
 
 def _distance(a: str, b: str) -> int:
@@ -430,4 +620,5 @@ def _assemble(parsed: list[_Parsed], root: Path) -> Content:
         checklists=sorted(by_kind.get(model.Checklist, []), key=lambda c: c.id),
         packs=sorted(by_kind.get(model.Pack, []), key=lambda c: c.id),
         files={p.rel: root / p.rel for p in parsed},
+        file_of_id={p.value.id: p.rel for p in parsed if isinstance(p.value, (model.Checklist, model.Pack))},
     )

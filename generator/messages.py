@@ -8,7 +8,7 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import YAMLError
 
 EXAMPLE_DATE = "2026-11-23"
 
@@ -81,6 +81,10 @@ VALUE_ERRORS = {
                    "bindestreck, till exempel \"socialtjansten\" eller \"lag-skolnarvaro\"."),
     "invalid_email": "Skriv en e-postadress i formen namn@exempel.se.",
     "invalid_url": "Skriv en fullständig webbadress som börjar med https://.",
+    "future_date": ("Datumet ligger i framtiden. Skriv den dag då innehållet granskades, "
+                    f"till exempel {EXAMPLE_DATE}, aldrig en dag som inte har varit."),
+    "early_date": ("Datumet är orimligt tidigt. Skriv den dag då innehållet granskades, "
+                   f"till exempel {EXAMPLE_DATE}."),
 }
 
 
@@ -97,6 +101,10 @@ def describe_validation_error(kind: type[BaseModel], loc: tuple[Any, ...], error
         code = str(error.get("ctx", {}).get("error", ""))
         if code in VALUE_ERRORS:
             return f"Ogiltigt värde \"{got}\". {VALUE_ERRORS[code]}"
+    if kind_of_error in ("date_from_datetime_parsing", "date_parsing") and isinstance(got, str) \
+            and len(got.split("-")) == 3:
+        return (f"Datumet \"{got}\" finns inte i kalendern. Kontrollera dag och månad och skriv "
+                f"{expected(annotation)}.")
     if kind_of_error == "literal_error":
         return f"Ogiltigt värde \"{got}\". Skriv något av: {error['ctx']['expected']}."
     if kind_of_error in ("too_short", "string_too_short"):
@@ -124,10 +132,10 @@ YAML_PROBLEMS = {
 }
 
 
-def describe_yaml_error(err: MarkedYAMLError) -> str:
-    problem = f"{err.problem or ''} {err.context or ''}"
+def describe_yaml_error(err: YAMLError) -> str:
+    problem = f"{getattr(err, 'problem', None) or ''} {getattr(err, 'context', None) or ''}"
     for needle, advice in YAML_PROBLEMS.items():
         if needle in problem:
             return f"Filen går inte att läsa (YAML-fel). {advice}"
-    return (f"Filen går inte att läsa (YAML-fel: {err.problem}). Kontrollera indrag, kolon och "
+    return (f"Filen går inte att läsa (YAML-fel: {getattr(err, 'problem', None) or err}). Kontrollera indrag, kolon och "
             "citattecken på raden och raden före.")

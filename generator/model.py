@@ -37,6 +37,18 @@ def _check_url(value: str) -> str:
     return value
 
 
+# A review date is a day that has been: not in the future, not before the sources were written.
+EARLIEST_REVIEW = datetime.date(2000, 1, 1)
+
+
+def _check_review_date(value: datetime.date) -> datetime.date:
+    if value > datetime.date.today():
+        raise ValueError("future_date")
+    if value < EARLIEST_REVIEW:
+        raise ValueError("early_date")
+    return value
+
+
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -45,6 +57,7 @@ Id = Annotated[str, AfterValidator(_check_id), Field(json_schema_extra={"pattern
 Text = Annotated[str, BeforeValidator(_strip), Field(min_length=1)]
 Email = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_email), Field(json_schema_extra={"format": "email"})]
 Url = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_url), Field(json_schema_extra={"pattern": "^https?://"})]
+ReviewDate = Annotated[datetime.date, AfterValidator(_check_review_date)]
 
 
 class Model(BaseModel):
@@ -115,7 +128,7 @@ class GuidanceFile(Model):
     """Fields every guidance file has. Subclasses name their file pattern."""
 
     pattern: ClassVar[str]
-    reviewed: datetime.date = Field(alias="granskad", description="Datum då innehållet senast granskades. Sidan visar det som \"Senast granskad\".")
+    reviewed: ReviewDate = Field(alias="granskad", description="Datum då innehållet senast granskades. Sidan visar det som \"Senast granskad\".")
     citations: list[Citation] = Field(alias="källor", min_length=1, description="Källorna som innehållet bygger på (id i kallor.yml), gärna med avsnitt.")
     topics: list[Text] = Field(default_factory=list, alias="ämnen", description="Ämnen (taggar) som sidan märks med, ur listan av ämnen i Webbplatsen.")
 
@@ -123,7 +136,7 @@ class GuidanceFile(Model):
 class SourcesFile(Model):
     pattern: ClassVar[str] = "guidance/kallor.yml"
     model_config = about("Källor", "Källförteckningen. Varje källa har ett id som innehållet hänvisar till under \"källor\". Lägg till en ny källa här innan du hänvisar till den.")
-    reviewed: datetime.date = Field(alias="granskad", description="Datum då källförteckningen senast granskades.")
+    reviewed: ReviewDate = Field(alias="granskad", description="Datum då källförteckningen senast granskades.")
     sources: list[Source] = Field(alias="källor", min_length=1, description="Källförteckningen. Varje källa har ett id som innehållet hänvisar till under \"källor\". Lägg till en ny källa här innan du hänvisar till den.")
 
 
@@ -131,7 +144,7 @@ class AccessibilityStatement(Model):
     """What DIGG requires of a tillgänglighetsredogörelse."""
 
     status: Literal["helt förenlig", "delvis förenlig", "inte förenlig"] = Field(alias="förenlighet", description="Hur väl webbplatsen uppfyller kraven i lagen om tillgänglighet till digital offentlig service.")
-    assessed: datetime.date = Field(alias="bedömd", description="Datum då webbplatsens tillgänglighet senast bedömdes. Uppdatera när webbplatsen har granskats igen.")
+    assessed: ReviewDate = Field(alias="bedömd", description="Datum då webbplatsens tillgänglighet senast bedömdes. Uppdatera när webbplatsen har granskats igen.")
     method: Text = Field(alias="metod", description="Hur tillgängligheten bedömdes, till exempel egen granskning med automatiska verktyg.")
     known_gaps: list[Text] = Field(default_factory=list, alias="kända_brister", description="Brister som är kända och inte åtgärdade, en per punkt.")
     feedback: Text = Field(alias="återkoppling", description="Hur besökare meddelar brister i tillgängligheten.")
@@ -143,7 +156,7 @@ class SiteFile(Model):
 
     pattern: ClassVar[str] = "guidance/webbplats.yml"
     model_config = about("Webbplatsen", "Uppgifter som gäller hela webbplatsen: ansvarig organisation, asylpaktens datum, ämnen (taggar), granskningsrutin och tillgänglighetsredogörelsen.")
-    reviewed: datetime.date = Field(alias="granskad", description="Datum då uppgifterna om webbplatsen senast granskades.")
+    reviewed: ReviewDate = Field(alias="granskad", description="Datum då uppgifterna om webbplatsen senast granskades.")
     organisation: Text = Field(alias="ansvarig_organisation", description="Organisationen som ansvarar för webbplatsen. Visas på varje sida.")
     contact: Text = Field(alias="kontakt", description="Hur man kontaktar den ansvariga organisationen.")
     pact_date: datetime.date = Field(alias="asylpakt_datum", description="Datum då EU:s migrations- och asylpakt börjar gälla.")

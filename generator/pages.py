@@ -1,9 +1,10 @@
 """Render the site's Markdown pages from the content with Jinja2.
 
-Every value from content passes through `escape_markdown` on its way into a
-page, so text in a YAML file can never become HTML, script or a link: it is
-shown as the characters the maintainer wrote. Templates produce the page
-structure; they never read files or data sources themselves.
+Every value from content passes through `escape.markdown` on its way into a
+page, and through `escape.engine_text` where the engine reads it without Markdown
+(front matter, nav, tags, search terms), so text in a YAML file can never become
+HTML, script or a link: it is shown as the characters the maintainer wrote.
+Templates produce the page structure; they never read files or data sources themselves.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from . import model
+from .escape import dump_front_matter, engine_text, front_matter
+from .escape import markdown as escape_markdown
 from .inflect import search_forms
 from .load import Content
 from .search import location
@@ -61,17 +64,6 @@ PAGE_OF_MODEL = {
     model.AllocationFile: "anvisning", model.GrantsFile: "kontakter", model.ClosingFile: "avslutning",
     model.GlossaryFile: "ordlista", model.RolesFile: "roller",
 }
-
-# Characters Python-Markdown treats as markup when not backslash-escaped
-# (its ESCAPED_CHARS, plus "|" for tables).
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
-
-
-def escape_markdown(text: Any) -> Markup:
-    """Plain text -> Markdown that renders as exactly that text."""
-    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-    return Markup(html.escape(escaped, quote=True).replace("\n", " "))
-
 
 def _finalize(value: Any) -> Any:
     """Applied to every {{ expression }}: content is escaped unless a filter made it markup."""
@@ -140,6 +132,7 @@ class Renderer:
             reviewed_pages=self.reviewed_pages(),
             last_reviewed=content.last_reviewed,
             role_view=self.role_view,
+            front_matter=front_matter,
             site=content.site,
             actor_by_id=content.actor_by_id,
             sources=content.sources,
@@ -206,7 +199,7 @@ class Renderer:
         """Record the inflected forms of a section's key terms for the search index."""
         forms = search_forms([t for t in terms if t])
         if forms:
-            self.search_terms[location(self.current_page, anchor)] = forms
+            self.search_terms[location(self.current_page, anchor)] = [engine_text(f) for f in forms]
         return ""
 
     def render(self, template: str, for_print: bool = False, **context: Any) -> str:
@@ -244,14 +237,14 @@ def build_docs(content: Content, root: Path, out_dir: Path) -> dict[str, list[st
     for name, template in pages.items():
         renderer.current_page = name
         text = renderer.render(template, content=content, role=roles.get(name))
-        title = _front_matter(text)["title"]
+        title = html.unescape(_front_matter(text)["title"])
         renderer.env.globals["page_titles"][name.removesuffix(".md")] = title
         role = roles.get(name)  # the page itself is found by its title's forms (and a role's terms)
         words = [w for w in re.findall(r"\w+", title) if len(w) > 4]
         renderer.index_terms("", words + ([role.name] + role.keywords if role else []))
         topics = _page_topics(content, name.removesuffix(".md"))
         if topics:
-            text = _add_front_matter(text, {"tags": topics})
+            text = _add_front_matter(text, {"tags": [engine_text(t) for t in topics]})
         (out_dir / name).write_text(text, encoding="utf-8")
     for page in sorted(out_dir.rglob("*.md")):
         text = page.read_text(encoding="utf-8").rstrip()
@@ -269,10 +262,11 @@ def _page_topics(content: Content, slug: str) -> list[str]:
 
 
 def _add_front_matter(text: str, extra: dict[str, Any]) -> str:
+    """Add already escaped values (see escape.py) to a generated page's front matter."""
     meta = _front_matter(text)
-    body = text[text.find("\n---", 4) + 4:] if meta else "\n" + text
+    body = text[text.find("\n---", 4) + 5:] if meta else "\n" + text
     meta.update(extra)
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---" + body
+    return dump_front_matter(meta) + body
 
 
 def abbreviation_block(glossary: model.GlossaryFile, text: str) -> str:

@@ -10,6 +10,7 @@ from the cache in build/pdf-cache instead of being rendered again.
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import os
 import re
@@ -177,6 +178,12 @@ def section_html(content: Content, renderer: Renderer, page: str, anchor: str = 
     return re.sub("<[^>]+>", "", title), html, cites, reviewed
 
 
+def page_sections(content: Content, page: str) -> list[str]:
+    """The anchors of a page's h2 sections, which a pack's "avsnitt: sida#avsnitt" may name."""
+    _, html, _, _ = section_html(content, Renderer(content), page)
+    return re.findall(r'<h2 id="([^"]+)"', html)
+
+
 def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) -> Path:
     """One meeting pack, rendered now (for `guide pack`)."""
     html = pack_html(pack, content, Renderer(content), PRINT_CSS.read_text(encoding="utf-8"))
@@ -186,32 +193,65 @@ def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) ->
 
 
 def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None = None) -> dict[str, bool]:
-    """Write one PDF per checklist into out_dir; return name -> whether it was rendered anew."""
+    """Write one PDF per checklist into out_dir; return name -> whether it was rendered anew.
+
+    The cache holds one file per PDF, named by its key and written whole under a temporary
+    name first: a build killed at any moment leaves every cache entry complete and right."""
+    check_fonts(root)
     cache = root / CACHE_DIR
     cache.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    todo, status = [], {}
+    todo, status, cached = [], {}, {}
     for job in jobs(content, root):
-        key = job.key()
-        cached = cache / f"{job.name}.pdf"
-        if cached.exists() and (cache / f"{job.name}.key").read_text() == key:
-            status[job.name] = False
-        else:
-            todo.append((job, key))
+        cached[job.name] = cache / f"{job.name}-{job.key()}.pdf"
+        status[job.name] = not cached[job.name].exists()
+        if status[job.name]:
+            todo.append(job)
     workers = workers or min(len(todo), os.cpu_count() or 1) or 1
     if todo:
         if workers == 1:  # in this process: no second WeasyPrint import
-            results = [_render(job) for job, _ in todo]
+            results = [_render(job) for job in todo]
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(_render, [j for j, _ in todo]))
-        for (job, key), pdf in zip(todo, results):
-            (cache / f"{job.name}.pdf").write_bytes(pdf)
-            (cache / f"{job.name}.key").write_text(key)
-            status[job.name] = True
-    for name in status:
-        shutil.copy2(cache / f"{name}.pdf", out_dir / f"{name}.pdf")
+            with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
+                results = list(pool.map(_render, todo))
+        for job, pdf in zip(todo, results):
+            _write_atomic(cached[job.name], pdf)
+            for old in cache.glob(f"{job.name}-*.pdf"):
+                if old != cached[job.name] and re.fullmatch(re.escape(job.name) + r"-[0-9a-f]{64}\.pdf", old.name):
+                    old.unlink(missing_ok=True)
+    for name, path in cached.items():
+        shutil.copy2(path, out_dir / f"{name}.pdf")
     return status
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the build that started it ends, even if the build was killed (Linux)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+FONT_URL = re.compile(r'url\("([^"]+)"\)')
+
+
+def check_fonts(root: Path) -> None:
+    """Every font the print stylesheet names is there: WeasyPrint would silently use another."""
+    missing = [url for url in FONT_URL.findall(PRINT_CSS.read_text(encoding="utf-8"))
+               if not (root / "docs" / url).is_file()]
+    if missing:
+        raise FileNotFoundError(errno.ENOENT, (
+            "Typsnittsfilen saknas, och PDF-filerna skulle då tyst få ett annat typsnitt. Hämta "
+            "tillbaka filen, till exempel med \"git checkout -- docs/assets/fonts\""), str(root / "docs" / missing[0]))
 
 
 def _render(job: Job) -> bytes:

@@ -9,9 +9,12 @@ set -euo pipefail
 need_libs=(libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
            libharfbuzz-subset.so.0:libharfbuzz-subset0)
 missing=()
+# Read the library cache once into a variable: "ldconfig -p | grep -q" under pipefail fails
+# whenever grep stops reading early, and would report an installed library as missing.
+libs=$(ldconfig -p)
 for pair in "${need_libs[@]}"; do
   lib=${pair%%:*}; pkg=${pair##*:}
-  ldconfig -p | grep -q "$lib" || missing+=("$pkg")
+  [[ $libs == *"$lib"* ]] || missing+=("$pkg")
 done
 if [ "${1:-site}" = test ]; then
   command -v chromium >/dev/null || missing+=(chromium)
