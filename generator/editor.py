@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 
 from . import model
 from .load import REFERENCE_KEYS, content_files
-from .messages import EXAMPLE_DATE, VALUE_ERRORS
+from .messages import VALUE_ERRORS
 
 FILES_COLLECTION = "innehall"  # one entry per single guidance file
 # Folder collections: each file in the folder is an entry, so a new region or pack is a new entry.
@@ -48,7 +48,7 @@ def editor_config(root: Path, api_url: str = "/api/v1") -> dict[str, Any]:
         path = kind.pattern
         files.append({
             "name": Path(path).stem, "label": kind.model_config["title"], "file": path,
-            "description": _about(kind), "fields": fields_of(kind, refs, top=True),
+            "description": _about(kind), "fields": fields_of(kind, refs),
         })
     collections: list[dict[str, Any]] = [{
         "name": FILES_COLLECTION, "label": "Innehåll", "description": "Webbplatsens innehåll, en sida per fil.",
@@ -60,7 +60,7 @@ def editor_config(root: Path, api_url: str = "/api/v1") -> dict[str, Any]:
             "description": _about(kind), "folder": folder, "extension": "yml", "format": "yml",
             "create": True, "delete": True, "identifier_field": "id", "slug": "{{id}}",
             "summary": "{{" + ("titel" if "titel" in _keys(kind) else "region") + "}}",
-            "editor": {"preview": False}, "fields": fields_of(kind, refs, top=True),
+            "editor": {"preview": False}, "fields": fields_of(kind, refs),
         })
     return {
         "backend": {"name": "proxy", "proxy_url": api_url, "branch": "main"},
@@ -76,8 +76,8 @@ def editor_config(root: Path, api_url: str = "/api/v1") -> dict[str, Any]:
     }
 
 
-def fields_of(kind: type[BaseModel], refs: "_Targets", top: bool = False) -> list[dict[str, Any]]:
-    return [field_config(key, info, kind, refs) for key, info in _fields(kind)]
+def fields_of(kind: type[BaseModel], refs: "_Targets") -> list[dict[str, Any]]:
+    return [field_config(key, info, kind, refs) for key, info in fields_in_order(kind)]
 
 
 def field_config(key: str, info: FieldInfo, holder: type[BaseModel], refs: "_Targets") -> dict[str, Any]:
@@ -88,7 +88,7 @@ def field_config(key: str, info: FieldInfo, holder: type[BaseModel], refs: "_Tar
     out["required"] = info.is_required()
     annotation = info.annotation
     target = _reference_target(key, holder)
-    base, is_list = _base(annotation)
+    base, is_list = item_type(annotation)
     if target:
         out.update(refs.widget(target, multiple=is_list))
         if is_list:
@@ -170,7 +170,7 @@ def _all_metadata(annotation: Any) -> list[Any]:
     return found
 
 
-def _fields(kind: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
+def fields_in_order(kind: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
     """(YAML key, field) in the order the editor shows and writes them: for content items the id,
     then the item's own fields, then what every item may have (sources, search terms, pact)."""
     fields = [(info.alias or name, info) for name, info in kind.model_fields.items()]
@@ -182,10 +182,10 @@ def _fields(kind: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
 
 
 def _keys(kind: type[BaseModel]) -> list[str]:
-    return [key for key, _ in _fields(kind)]
+    return [key for key, _ in fields_in_order(kind)]
 
 
-def _base(annotation: Any) -> tuple[Any, bool]:
+def item_type(annotation: Any) -> tuple[Any, bool]:
     """(the item type, whether it is a list) with Optional and Annotated removed."""
     annotation = _unwrap(annotation)
     if typing.get_origin(annotation) is list:

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 from ruamel.yaml import YAML
 
-from .editor import _base, _fields
+from .editor import fields_in_order, item_type
 from .load import content_files, kind_for
 
 WRITER = Path(__file__).with_name("yaml_style.cjs")
@@ -36,9 +36,9 @@ def in_model_order(data: Any, kind: Any) -> Any:
     if isinstance(data, list):
         return [in_model_order(item, kind) for item in data]
     if isinstance(data, dict):
-        fields = dict(_fields(kind)) if isinstance(kind, type) and issubclass(kind, BaseModel) else {}
+        fields = dict(fields_in_order(kind)) if isinstance(kind, type) and issubclass(kind, BaseModel) else {}
         keys = [k for k in fields if k in data] + [k for k in data if k not in fields]
-        return {str(k): in_model_order(data[k], _base(fields[k].annotation)[0] if k in fields else None)
+        return {str(k): in_model_order(data[k], item_type(fields[k].annotation)[0] if k in fields else None)
                 for k in keys}
     if isinstance(data, datetime.date):
         return data.isoformat()
