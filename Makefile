@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test check serve serve-site bench setup system system-test lock clean
+.PHONY: site test check serve serve-site edit format schema bench setup system system-test system-edit lock clean
 
 site: setup
 	$(BIN)/guide build
@@ -22,6 +22,19 @@ serve-site: site
 	@tools/system-deps.sh serve
 	$(BIN)/python -m generator.webserver --port 8080 site
 
+# The maintainers' editor (Decap CMS) on http://127.0.0.1:8000/admin/ with the live preview on
+# http://127.0.0.1:8000/. Installs what it needs first: Node.js packages pinned in package-lock.json.
+edit: setup system-edit node_modules/.package-lock.json
+	@$(BIN)/guide edit
+
+# Every content file in the shape the editor writes (run after merging hand-edited content).
+format: setup system-edit node_modules/.package-lock.json
+	$(BIN)/guide format
+
+# JSON Schemas for VS Code's YAML extension (schemas/, .vscode/settings.json), from the model.
+schema: setup
+	$(BIN)/guide schema
+
 # Figures and ratios for build speed (prints, never fails on a number).
 bench: setup
 	$(BIN)/python tools/bench.py
@@ -29,8 +42,8 @@ bench: setup
 test: setup system-test node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
-# JavaScript the tests use (axe-core, Lighthouse, the Nu Html Checker), pinned in package-lock.json,
-# from the npm registry.
+# JavaScript the tests and the editor use (axe-core, Lighthouse, pdf.js, the Nu Html Checker, Decap CMS),
+# pinned in package-lock.json, from the npm registry.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
@@ -49,6 +62,9 @@ system:
 
 system-test:
 	@tools/system-deps.sh test
+
+system-edit:
+	@tools/system-deps.sh edit
 
 # Re-resolve the pinned dependencies after changing pyproject.toml.
 lock: $(STAMP)

@@ -126,12 +126,15 @@ def _build_dir(root: Path) -> Path:
     return folder
 
 
-def generate_docs(root: Path) -> tuple[Content, dict[str, list[str]]]:
+def generate_docs(root: Path, pdfs: bool = True) -> tuple[Content, dict[str, list[str]]]:
     """Check the content, then bring the engine's docs folder (build/docs) and configs up to date.
 
-    Returns the content and the search terms of each section, for `add_terms_to_index`."""
+    With pdfs=False the PDFs already in build/docs are kept as they are (the editor's preview
+    shows the pages first and renders the PDFs after). Returns the content and the search terms
+    of each section, for `add_terms_to_index`."""
     content = check(root)
-    generate_pdfs(root, content)  # first: the checklists page tells how many pages each PDF has
+    if pdfs:
+        generate_pdfs(root, content)  # first: the checklists page tells how many pages each PDF has
     terms = generate_pages(root, content)
     return content, terms
 

@@ -4,6 +4,9 @@
     guide build   check, generate the pages, build the site into site/
     guide serve   live preview on http://127.0.0.1:8000, rebuilt when content changes
     guide pack    one meeting-pack PDF from a YAML file, or from --checklista/--avsnitt
+    guide edit    the maintainers' editor (Decap CMS) and live preview on http://127.0.0.1:8000
+    guide format  rewrite every content file in the shape the editor writes
+    guide schema  write a JSON Schema per kind of content file (for VS Code's YAML extension)
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     pack.add_argument("-o", "--output", type=Path, help="PDF-fil att skriva (standard: build/<id>.pdf)")
     serve = commands.add_parser("serve", help="förhandsgranska med automatisk omladdning")
     serve.add_argument("--port", type=int, default=8000)
+    edit = commands.add_parser("edit", help="redigera i webbläsaren, med förhandsgranskning")
+    edit.add_argument("--port", type=int, default=8000)
+    fmt = commands.add_parser("format", help="skriv om innehållsfilerna i redigerarens form")
+    fmt.add_argument("--check", action="store_true", help="ändra inget, lista filer som inte har formen")
+    schema = commands.add_parser("schema", help="skriv JSON Schema för varje slag av fil")
+    schema.add_argument("--out", type=Path, default=None, help="mapp (standard: schemas/)")
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     root = args.root.resolve()
@@ -63,6 +72,19 @@ def main(argv: list[str] | None = None) -> int:
             from .preview import serve
 
             serve(root, args.port)
+        elif args.command == "edit":
+            from .edit_server import serve as serve_editor
+            serve_editor(root, args.port)
+        elif args.command == "format":
+            from .format import format_files
+            changed = format_files(root, check_only=args.check)
+            verb = "har inte redigerarens form" if args.check else "är omskrivna"
+            print(f"{len(changed)} filer {verb}." + "".join(f"\n  {c}" for c in changed))
+            return 1 if args.check and changed else 0
+        elif args.command == "schema":
+            from .schema import write_schemas
+            written = write_schemas(root, args.out)
+            print(f"{len(written)} scheman skrivna till {written[0].parent}.")
     except BuildError as err:
         print(err, file=sys.stderr)
         return 1

@@ -53,17 +53,28 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-Id = Annotated[str, AfterValidator(_check_id)]
+Id = Annotated[str, AfterValidator(_check_id), Field(json_schema_extra={"pattern": ID_PATTERN.pattern})]
 Text = Annotated[str, BeforeValidator(_strip), Field(min_length=1)]
-Email = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_email)]
-Url = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_url)]
+Email = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_email), Field(json_schema_extra={"format": "email"})]
+Url = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_url), Field(json_schema_extra={"pattern": "^https?://"})]
 ReviewDate = Annotated[datetime.date, AfterValidator(_check_review_date)]
 
 
 class Model(BaseModel):
     """Base for every content class: unknown keys are errors, keys are Swedish."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True,
+                              field_title_generator=lambda name, info: label(info.alias or name))
+
+
+def label(key: str) -> str:
+    """A YAML key as a Swedish label: "upptäcks_av" -> "Upptäcks av"."""
+    return key.replace("_", " ").capitalize()
+
+
+def about(title: str, text: str) -> ConfigDict:
+    """A file kind's Swedish name and what it holds: the editor's and the JSON Schema's title and hint."""
+    return ConfigDict(title=title, json_schema_extra={"description": text})
 
 
 def walk(node: Any) -> Iterator[Model]:
@@ -83,12 +94,12 @@ def walk(node: Any) -> Iterator[Model]:
 class Source(Model):
     """One entry of the bibliography (`guidance/kallor.yml`)."""
 
-    id: Id
-    title: Text = Field(alias="titel")
-    publisher: Text = Field(alias="utgivare")
-    year: int = Field(alias="år", ge=1900, le=2100)
-    url: Url | None = None
-    note: Text | None = Field(default=None, alias="anmärkning")
+    id: Id = Field(description="Unikt id: små bokstäver a–z (inte å, ä, ö), siffror och bindestreck, till exempel lag-skolnarvaro. Ändra inte ett befintligt id: andra filer hänvisar till det.")
+    title: Text = Field(alias="titel", description="Källans titel, som den står på källan.")
+    publisher: Text = Field(alias="utgivare", description="Vem som gett ut källan, till exempel Länsstyrelsen i Dalarnas län.")
+    year: int = Field(alias="år", ge=1900, le=2100, description="Året då källan gavs ut, till exempel 2025.")
+    url: Url | None = Field(default=None, description="Webbadress till källan, som börjar med https://. Lämna tomt om källan inte finns på webben.")
+    note: Text | None = Field(default=None, alias="anmärkning", description="Kort anmärkning om källan, till exempel vilken version som avses.")
 
 
 def _citation_shorthand(value: Any) -> Any:
@@ -97,8 +108,8 @@ def _citation_shorthand(value: Any) -> Any:
 
 
 class _Citation(Model):
-    source: Id = Field(alias="källa")
-    section: Text | None = Field(default=None, alias="avsnitt")
+    source: Id = Field(alias="källa", description="Källan (id i kallor.yml). Lägg först till en ny källa i Källor.")
+    section: Text | None = Field(default=None, alias="avsnitt", description="Kapitel, avsnitt eller sida i källan, till exempel \"5. Ensamkommande barn som försvinner\".")
 
 
 Citation = Annotated[_Citation, BeforeValidator(_citation_shorthand)]
@@ -121,55 +132,57 @@ Changes = Annotated[list[Change], Field(default_factory=list, alias="ändringar"
 class Item(Model):
     """Fields every content item has: an id, optional own citations, search terms."""
 
-    id: Id
-    citations: list[Citation] = Field(default_factory=list, alias="källor")
-    keywords: list[Text] = Field(default_factory=list, alias="sökord")
-    asylum_pact: bool = Field(default=False, alias="asylpakt")
+    id: Id = Field(description="Unikt id: små bokstäver a–z (inte å, ä, ö), siffror och bindestreck, till exempel lag-skolnarvaro. Ändra inte ett befintligt id: andra filer hänvisar till det.")
+    citations: list[Citation] = Field(default_factory=list, alias="källor", description="Egna källor för just den här posten, om de skiljer sig från filens källor.")
+    keywords: list[Text] = Field(default_factory=list, alias="sökord", description="Fler ord som sökningen ska hitta posten på (ord som inte står i texten).")
+    asylum_pact: bool = Field(default=False, alias="asylpakt", description="Kryssa i om innehållet kan ändras med EU:s migrations- och asylpakt (från 12 juni 2026): sidan visar då en notis.")
 
 
 class GuidanceFile(Model):
     """Fields every guidance file has. Subclasses name their file pattern."""
 
     pattern: ClassVar[str]
-    reviewed: ReviewDate = Field(alias="granskad")
-    citations: list[Citation] = Field(alias="källor", min_length=1)
-    topics: list[Text] = Field(default_factory=list, alias="ämnen")  # tags, from webbplats.yml
+    reviewed: ReviewDate = Field(alias="granskad", description="Datum då innehållet senast granskades. Sidan visar det som \"Senast granskad\".")
+    citations: list[Citation] = Field(alias="källor", min_length=1, description="Källorna som innehållet bygger på (id i kallor.yml), gärna med avsnitt.")
+    topics: list[Text] = Field(default_factory=list, alias="ämnen", description="Ämnen (taggar) som sidan märks med, ur listan av ämnen i Webbplatsen.")
     history: Changes
 
 
 class SourcesFile(Model):
     pattern: ClassVar[str] = "guidance/kallor.yml"
-    reviewed: ReviewDate = Field(alias="granskad")
-    sources: list[Source] = Field(alias="källor", min_length=1)
+    model_config = about("Källor", "Källförteckningen. Varje källa har ett id som innehållet hänvisar till under \"källor\". Lägg till en ny källa här innan du hänvisar till den.")
+    reviewed: ReviewDate = Field(alias="granskad", description="Datum då källförteckningen senast granskades.")
+    sources: list[Source] = Field(alias="källor", min_length=1, description="Källförteckningen. Varje källa har ett id som innehållet hänvisar till under \"källor\". Lägg till en ny källa här innan du hänvisar till den.")
     history: Changes
 
 
 class AccessibilityStatement(Model):
     """What DIGG requires of a tillgänglighetsredogörelse."""
 
-    status: Literal["helt förenlig", "delvis förenlig", "inte förenlig"] = Field(alias="förenlighet")
-    assessed: ReviewDate = Field(alias="bedömd")
-    method: Text = Field(alias="metod")
-    known_gaps: list[Text] = Field(default_factory=list, alias="kända_brister")
-    feedback: Text = Field(alias="återkoppling")
-    digg_url: Url = Field(alias="digg_anmälan")
+    status: Literal["helt förenlig", "delvis förenlig", "inte förenlig"] = Field(alias="förenlighet", description="Hur väl webbplatsen uppfyller kraven i lagen om tillgänglighet till digital offentlig service.")
+    assessed: ReviewDate = Field(alias="bedömd", description="Datum då webbplatsens tillgänglighet senast bedömdes. Uppdatera när webbplatsen har granskats igen.")
+    method: Text = Field(alias="metod", description="Hur tillgängligheten bedömdes, till exempel egen granskning med automatiska verktyg.")
+    known_gaps: list[Text] = Field(default_factory=list, alias="kända_brister", description="Brister som är kända och inte åtgärdade, en per punkt.")
+    feedback: Text = Field(alias="återkoppling", description="Hur besökare meddelar brister i tillgängligheten.")
+    digg_url: Url = Field(alias="digg_anmälan", description="Webbadress till DIGG:s anmälan om bristande tillgänglighet.")
 
 
 class SiteFile(Model):
     """Site-wide facts: who publishes, and the EU asylum pact notice."""
 
     pattern: ClassVar[str] = "guidance/webbplats.yml"
-    reviewed: ReviewDate = Field(alias="granskad")
-    organisation: Text = Field(alias="ansvarig_organisation")
-    contact: Text = Field(alias="kontakt")
-    pact_date: datetime.date = Field(alias="asylpakt_datum")
-    pact_notice: Text = Field(alias="asylpakt_text")
-    topics: list[Text] = Field(alias="ämnen", min_length=1)  # the tag vocabulary
-    review_process: Text = Field(alias="granskningsrutin")
+    model_config = about("Webbplatsen", "Uppgifter som gäller hela webbplatsen: ansvarig organisation, asylpaktens datum, ämnen (taggar), granskningsrutin och tillgänglighetsredogörelsen.")
+    reviewed: ReviewDate = Field(alias="granskad", description="Datum då uppgifterna om webbplatsen senast granskades.")
+    organisation: Text = Field(alias="ansvarig_organisation", description="Organisationen som ansvarar för webbplatsen. Visas på varje sida.")
+    contact: Text = Field(alias="kontakt", description="Hur man kontaktar den ansvariga organisationen.")
+    pact_date: datetime.date = Field(alias="asylpakt_datum", description="Datum då EU:s migrations- och asylpakt börjar gälla.")
+    pact_notice: Text = Field(alias="asylpakt_text", description="Notisen som visas vid innehåll som kan ändras med asylpakten.")
+    topics: list[Text] = Field(alias="ämnen", min_length=1, description="Ämnen (taggar) som sidorna kan märkas med. Lägg till ett nytt ämne här först, sedan kan innehållsfilerna använda det.")
+    review_process: Text = Field(alias="granskningsrutin", description="Hur och hur ofta innehållet granskas. Visas på sidan Om webbplatsen.")
     review_months: int = Field(default=12, alias="granskningsperiod_månader", ge=1, le=60, description=(
         "Hur många månader som får gå mellan två granskningar av en fil. Efter det visar sidan en notis."))
     history: Changes
-    accessibility: AccessibilityStatement = Field(alias="tillgänglighet")
+    accessibility: AccessibilityStatement = Field(alias="tillgänglighet", description="Tillgänglighetsredogörelse enligt DIGG:s krav.")
 
 
 
@@ -177,162 +190,169 @@ class SiteFile(Model):
 
 
 class Responsibility(Item):
-    text: Text
+    text: Text = Field(description="Texten, en eller några meningar.")
 
 
 class Actor(Item):
-    name: Text = Field(alias="namn")
-    part_of: Id | None = Field(default=None, alias="del_av")
-    summary: Text = Field(alias="sammanfattning")
-    description: Text | None = Field(default=None, alias="beskrivning")
-    responsibilities: list[Responsibility] = Field(default_factory=list, alias="ansvar")
-    facts: list[Text] = Field(default_factory=list, alias="att_veta")
-    works_with: list[Id] = Field(default_factory=list, alias="samverkar_med")
+    name: Text = Field(alias="namn", description="Aktörens namn, som det visas på sidan.")
+    part_of: Id | None = Field(default=None, alias="del_av", description="Den aktör som den här aktören är en del av, om någon.")
+    summary: Text = Field(alias="sammanfattning", description="En mening om vad aktören gör.")
+    description: Text | None = Field(default=None, alias="beskrivning", description="Längre beskrivning av aktören.")
+    responsibilities: list[Responsibility] = Field(default_factory=list, alias="ansvar", description="Aktörens ansvar, ett per punkt. Ett ansvar kan väljas i checklistor och under \"Vem gör vad\".")
+    facts: list[Text] = Field(default_factory=list, alias="att_veta", description="Bra att veta om aktören, en sak per punkt.")
+    works_with: list[Id] = Field(default_factory=list, alias="samverkar_med", description="Aktörer som den här aktören arbetar nära. Skriv varje par en gång: sidorna visar samarbetet åt båda hållen.")
 
 
 class ActorsFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/aktorer.yml"
-    intro: Text = Field(alias="inledning")
-    actors: list[Actor] = Field(alias="aktörer", min_length=1)
+    model_config = about("Aktörer", "Aktörer och deras ansvar för ensamkommande barn. Ändra inte befintliga id:n, andra filer hänvisar till dem.")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    actors: list[Actor] = Field(alias="aktörer", min_length=1, description="Aktörerna och deras ansvar för ensamkommande barn.")
 
 
 # --- 2. Housing ------------------------------------------------------------
 
 
 class HousingType(Item):
-    name: Text = Field(alias="namn")
-    description: Text = Field(alias="beskrivning")
-    advantages: list[Text] = Field(alias="fördelar", min_length=1)
-    challenges: list[Text] = Field(alias="utmaningar", min_length=1)
-    consider: Text = Field(alias="att_beakta")
+    name: Text = Field(alias="namn", description="Boendeformens namn.")
+    description: Text = Field(alias="beskrivning", description="Vad boendeformen är.")
+    advantages: list[Text] = Field(alias="fördelar", min_length=1, description="Fördelar, en per punkt.")
+    challenges: list[Text] = Field(alias="utmaningar", min_length=1, description="Utmaningar, en per punkt.")
+    consider: Text = Field(alias="att_beakta", description="Vad man ska tänka på vid den här boendeformen.")
 
 
 class PointList(Item):
     """A titled list of points, each with its own id (for checklists)."""
 
-    title: Text = Field(alias="rubrik")
-    intro: Text | None = Field(default=None, alias="inledning")
-    points: list[Responsibility] = Field(alias="punkter", min_length=1)
+    title: Text = Field(alias="rubrik", description="Rubrik för listan.")
+    intro: Text | None = Field(default=None, alias="inledning", description="Kort text före punkterna.")
+    points: list[Responsibility] = Field(alias="punkter", min_length=1, description="Punkterna, var och en med eget id så att checklistor kan välja dem.")
 
 
 class HousingFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/boendeformer.yml"
-    intro: Text = Field(alias="inledning")
-    housing_types: list[HousingType] = Field(alias="boendeformer", min_length=1)
-    choosing: PointList = Field(alias="val_av_boendeform")
+    model_config = about("Boendeformer", "Boendeformer för ensamkommande barn: fördelar, utmaningar och vad man ska tänka på.")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    housing_types: list[HousingType] = Field(alias="boendeformer", min_length=1, description="Boendeformerna, med fördelar, utmaningar och att tänka på.")
+    choosing: PointList = Field(alias="val_av_boendeform", description="Vad som avgör valet av boendeform.")
 
 
 # --- 3. Warning signs and risk factors --------------------------------------
 
 
 class Sign(Item):
-    text: Text
-    noticed_by: list[Id] = Field(default_factory=list, alias="upptäcks_av")
+    text: Text = Field(description="Signalen, kort och i vardagliga ord.")
+    noticed_by: list[Id] = Field(default_factory=list, alias="upptäcks_av", description="Aktörerna som troligast märker signalen. Rollsidorna visar signalen för dem.")
 
 
 class SignGroup(Item):
-    title: Text = Field(alias="rubrik")
-    part: Text = Field(alias="del")
-    intro: Text | None = Field(default=None, alias="inledning")
-    signs: list[Sign] = Field(alias="signaler", min_length=1)
+    title: Text = Field(alias="rubrik", description="Gruppens rubrik.")
+    part: Text = Field(alias="del", description="Var i källan gruppen står, till exempel Kapitel 5 eller Bilaga 1.")
+    intro: Text | None = Field(default=None, alias="inledning", description="Kort text före signalerna.")
+    signs: list[Sign] = Field(alias="signaler", min_length=1, description="Signalerna i gruppen. Ge en ny signal ett nytt id: vs- för signaler ur kapitel 5, rf- för riskfaktorer ur bilaga 1.")
 
 
 class SignsFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/varningssignaler.yml"
-    intro: Text = Field(alias="inledning")
-    groups: list[SignGroup] = Field(alias="grupper", min_length=1)
+    model_config = about("Varningssignaler", "Varningssignaler och riskfaktorer för att ensamkommande barn avviker eller försvinner (kapitel 5 och bilaga 1).")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    groups: list[SignGroup] = Field(alias="grupper", min_length=1, description="Grupper av varningssignaler och riskfaktorer.")
 
 
 # --- 4. Collaboration levels -----------------------------------------------
 
 
 class CollaborationLevel(Item):
-    name: Text = Field(alias="namn")
-    short: Text = Field(alias="kort")
-    purpose: Text = Field(alias="syfte")
-    description: Text | None = Field(default=None, alias="beskrivning")
-    participants: list[Text] = Field(alias="deltar", min_length=1)
-    activities: list[Text] = Field(alias="arbete", min_length=1)
+    name: Text = Field(alias="namn", description="Nivåns namn.")
+    short: Text = Field(alias="kort", description="Kort beskrivning i några ord.")
+    purpose: Text = Field(alias="syfte", description="Syftet med samverkan på den här nivån.")
+    description: Text | None = Field(default=None, alias="beskrivning", description="Längre beskrivning av nivån.")
+    participants: list[Text] = Field(alias="deltar", min_length=1, description="Vilka som deltar, en per punkt.")
+    activities: list[Text] = Field(alias="arbete", min_length=1, description="Vad man arbetar med, en sak per punkt.")
 
 
 class StandingGroup(Item):
-    title: Text = Field(alias="rubrik")
-    description: Text = Field(alias="beskrivning")
-    meetings: Text = Field(alias="möten")
-    members: list[Text] = Field(alias="deltar", min_length=1)
-    purpose: list[Text] = Field(alias="syfte", min_length=1)
+    title: Text = Field(alias="rubrik", description="Rubrik.")
+    description: Text = Field(alias="beskrivning", description="Vad gruppen är.")
+    meetings: Text = Field(alias="möten", description="Hur ofta och när gruppen träffas.")
+    members: list[Text] = Field(alias="deltar", min_length=1, description="Vilka som deltar, en per punkt.")
+    purpose: list[Text] = Field(alias="syfte", min_length=1, description="Gruppens syfte, en sak per punkt.")
 
 
 class CollaborationFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/samverkan.yml"
-    intro: Text = Field(alias="inledning")
-    success_factors: PointList = Field(alias="framgångsfaktorer")
-    prerequisites: Text = Field(alias="förutsättningar")
-    levels: list[CollaborationLevel] = Field(alias="nivåer", min_length=1)
-    standing_group: StandingGroup = Field(alias="lågt_mottagande")
-    who_can_use: Text | None = Field(default=None, alias="vem_kan_använda")
+    model_config = about("Samverkan", "Samverkan för beredskap och mottagningskapacitet: framgångsfaktorer, förutsättningar, de tre samverkansnivåerna och en stående samverkansgrupp.")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    success_factors: PointList = Field(alias="framgångsfaktorer", description="Framgångsfaktorer för samverkan.")
+    prerequisites: Text = Field(alias="förutsättningar", description="Förutsättningar för samverkan.")
+    levels: list[CollaborationLevel] = Field(alias="nivåer", min_length=1, description="De tre samverkansnivåerna.")
+    standing_group: StandingGroup = Field(alias="lågt_mottagande", description="En stående samverkansgrupp när mottagandet är lågt.")
+    who_can_use: Text | None = Field(default=None, alias="vem_kan_använda", description="Vem som kan använda materialet om samverkan.")
 
 
 # --- 5. School --------------------------------------------------------------
 
 
 class RightToSchool(Item):
-    title: Text = Field(alias="rubrik")
-    description: Text = Field(alias="beskrivning")
-    school_forms: list[Text] = Field(alias="skolformer", min_length=1)
-    facts: list[Text] = Field(default_factory=list, alias="att_veta")
+    title: Text = Field(alias="rubrik", description="Rubrik.")
+    description: Text = Field(alias="beskrivning", description="Barnets rätt till skola.")
+    school_forms: list[Text] = Field(alias="skolformer", min_length=1, description="Skolformerna, en per punkt.")
+    facts: list[Text] = Field(default_factory=list, alias="att_veta", description="Bra att veta, en sak per punkt.")
 
 
 class Routine(Item):
-    name: Text = Field(alias="namn")
-    text: Text
+    name: Text = Field(alias="namn", description="Rutinens namn.")
+    text: Text = Field(description="Vad rutinen innebär.")
 
 
 class SchoolFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/skola.yml"
-    intro: Text = Field(alias="inledning")
-    right_to_school: RightToSchool = Field(alias="rätt_till_skola")
-    routines_intro: Text = Field(alias="rutiner_inledning")
-    routines: list[Routine] = Field(alias="rutiner", min_length=1)
+    model_config = about("Skola", "Barnets rätt till skola och samverkansrutiner kring det enskilda barnet.")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    right_to_school: RightToSchool = Field(alias="rätt_till_skola", description="Barnets rätt till skola.")
+    routines_intro: Text = Field(alias="rutiner_inledning", description="Text före samverkansrutinerna.")
+    routines: list[Routine] = Field(alias="rutiner", min_length=1, description="Samverkansrutinerna kring barnet i skolan.")
 
 
 # --- 6. Regional resource network ------------------------------------------
 
 
 class Meeting(Model):
-    date: Text = Field(alias="datum")
-    theme: Text = Field(alias="tema")
-    contributors: Text | None = Field(default=None, alias="medverkande")
+    date: Text = Field(alias="datum", description="När träffen hölls, som det står i källan.")
+    theme: Text = Field(alias="tema", description="Träffens tema.")
+    contributors: Text | None = Field(default=None, alias="medverkande", description="Vilka som medverkade.")
 
 
 class NetworkFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/resursnatverk.yml"
-    id: Id
-    name: Text = Field(alias="namn")
-    year: int = Field(alias="år")
-    background: Text = Field(alias="bakgrund")
-    aims: list[Text] = Field(alias="syfte", min_length=1)
-    goals: list[Text] = Field(alias="mål", min_length=1)
-    programme: Text = Field(alias="genomförande")
-    meetings: list[Meeting] = Field(default_factory=list, alias="träffar")
-    keywords: list[Text] = Field(default_factory=list, alias="sökord")
+    model_config = about("Resursnätverket", "Det regionala resursnätverket för mottagande av ensamkommande barn. Kontaktpersonerna per län finns under Kontakter per län.")
+    id: Id = Field(description="Unikt id: små bokstäver a–z (inte å, ä, ö), siffror och bindestreck, till exempel lag-skolnarvaro. Ändra inte ett befintligt id: andra filer hänvisar till det.")
+    name: Text = Field(alias="namn", description="Nätverkets namn.")
+    year: int = Field(alias="år", description="Året nätverket gäller, till exempel 2020.")
+    background: Text = Field(alias="bakgrund", description="Bakgrund till nätverket.")
+    aims: list[Text] = Field(alias="syfte", min_length=1, description="Nätverkets syfte, en sak per punkt.")
+    goals: list[Text] = Field(alias="mål", min_length=1, description="Nätverkets mål, ett per punkt.")
+    programme: Text = Field(alias="genomförande", description="Hur nätverket genomfördes.")
+    meetings: list[Meeting] = Field(default_factory=list, alias="träffar", description="Nätverkets träffar. Kontaktpersonerna per län finns under Kontakter per län.")
+    keywords: list[Text] = Field(default_factory=list, alias="sökord", description="Fler ord som sökningen ska hitta sidan på.")
 
 
 class Contact(Item):
-    name: Text = Field(alias="namn")
-    role: Text = Field(alias="roll")
-    organisation: Text
-    email: Email = Field(alias="epost")
+    name: Text = Field(alias="namn", description="Personens namn.")
+    role: Text = Field(alias="roll", description="Personens roll eller titel.")
+    organisation: Text = Field(description="Var personen arbetar.")
+    email: Email = Field(alias="epost", description="E-postadress i formen namn@exempel.se.")
 
 
 class RegionFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/kontakter/*.yml"
-    id: Id
-    region: Text
-    network: Id = Field(alias="nätverk")
-    as_of: int = Field(alias="uppgifter_från", ge=1990, le=2100)
-    keywords: list[Text] = Field(default_factory=list, alias="sökord")
-    contacts: list[Contact] = Field(alias="kontakter", min_length=1)
+    model_config = about("Kontakter per län", "Kontaktpersoner i resursnätverket, en fil per län. Ett nytt län blir en ny post med eget id, region, källor och kontakter.")
+    id: Id = Field(description="Unikt id: små bokstäver a–z (inte å, ä, ö), siffror och bindestreck, till exempel lag-skolnarvaro. Ändra inte ett befintligt id: andra filer hänvisar till det.")
+    region: Text = Field(description="Länets namn, till exempel Dalarnas län.")
+    network: Id = Field(alias="nätverk", description="Resursnätverket som kontakterna hör till.")
+    as_of: int = Field(alias="uppgifter_från", ge=1990, le=2100, description="Året uppgifterna kommer från, till exempel 2020.")
+    keywords: list[Text] = Field(default_factory=list, alias="sökord", description="Fler ord som sökningen ska hitta länet på.")
+    contacts: list[Contact] = Field(alias="kontakter", min_length=1, description="Kontaktpersonerna i länet.")
 
 
 # --- Risk-based action plan (Bilaga 1) ----------------------------------------
@@ -341,19 +361,20 @@ class RegionFile(GuidanceFile):
 class ActionArea(Item):
     """One row of the risk-based action plan matrix."""
 
-    area: Text = Field(alias="område")
-    sign_group: Id | None = Field(default=None, alias="riskfaktorer")
-    observations: list[Text] = Field(alias="möjliga_tecken", min_length=1)
-    measures: list[Text] = Field(alias="stödinsatser", min_length=1)
-    responsible: list[Text] = Field(alias="ansvar", min_length=1)
-    follow_up: Text = Field(alias="uppföljning")
+    area: Text = Field(alias="område", description="Riskområdet, som det står i matrisen.")
+    sign_group: Id | None = Field(default=None, alias="riskfaktorer", description="Motsvarande grupp i varningssignalerna (id), om det finns någon.")
+    observations: list[Text] = Field(alias="möjliga_tecken", min_length=1, description="Möjliga tecken, ett per punkt.")
+    measures: list[Text] = Field(alias="stödinsatser", min_length=1, description="Stödinsatser, en per punkt.")
+    responsible: list[Text] = Field(alias="ansvar", min_length=1, description="Vem som ansvarar, en per punkt.")
+    follow_up: Text = Field(alias="uppföljning", description="När och hur det ska följas upp.")
 
 
 class ActionPlanFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/handlingsplan.yml"
-    title: Text = Field(alias="rubrik")
-    intro: Text = Field(alias="inledning")
-    areas: list[ActionArea] = Field(alias="områden", min_length=1)
+    model_config = about("Handlingsplan", "Riskbaserad handlingsplan (bilaga 1): en rad i matrisen per riskområde, med möjliga tecken, stödinsatser, vem som ansvarar och när det ska följas upp.")
+    title: Text = Field(alias="rubrik", description="Handlingsplanens rubrik.")
+    intro: Text = Field(alias="inledning", description="Inledande text.")
+    areas: list[ActionArea] = Field(alias="områden", min_length=1, description="En rad i matrisen per riskområde.")
 
 
 # --- When a child disappears (chapter 5) --------------------------------------
@@ -362,44 +383,46 @@ class ActionPlanFile(GuidanceFile):
 class Section(Item):
     """A titled piece of prose, optionally with points."""
 
-    title: Text = Field(alias="rubrik")
-    text: Text
-    points: list[Text] = Field(default_factory=list, alias="punkter")
+    title: Text = Field(alias="rubrik", description="Avsnittets rubrik.")
+    text: Text = Field(description="Avsnittets text. En tom rad börjar ett nytt stycke.")
+    points: list[Text] = Field(default_factory=list, alias="punkter", description="Punkter efter texten, en per punkt.")
 
 
 class Hotline(Item):
-    number: Text = Field(alias="nummer")
-    name: Text = Field(alias="namn")
-    text: Text
-    facts: list[Text] = Field(alias="att_veta", min_length=1)
+    number: Text = Field(alias="nummer", description="Telefonnumret, som det ska visas.")
+    name: Text = Field(alias="namn", description="Journumrets namn.")
+    text: Text = Field(description="Vad journumret är till för.")
+    facts: list[Text] = Field(alias="att_veta", min_length=1, description="Bra att veta, en sak per punkt.")
 
 
 class MissingChildFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/forsvinnande.yml"
-    intro: Text = Field(alias="inledning")
-    act_now: PointList = Field(alias="agera_direkt")
-    hotline: Hotline = Field(alias="journummer")
-    police_needs: PointList = Field(alias="polisen_behöver")
-    who_does_what: list[Id] = Field(default_factory=list, alias="vem_gör_vad")  # responsibility ids (aktorer.yml)
-    risks: list[Section] = Field(alias="risker", min_length=1)
-    background: list[Section] = Field(default_factory=list, alias="bakgrund")
+    model_config = about("Om ett barn försvinner", "Ensamkommande barn som försvinner (kapitel 5): hur ni agerar direkt, journumret 116 000, vad polisen kan behöva, risker och bakgrund.")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    act_now: PointList = Field(alias="agera_direkt", description="Vad ni gör direkt när ett barn försvinner.")
+    hotline: Hotline = Field(alias="journummer", description="Journumret 116 000.")
+    police_needs: PointList = Field(alias="polisen_behöver", description="Uppgifter som polisen kan behöva.")
+    who_does_what: list[Id] = Field(default_factory=list, alias="vem_gör_vad", description="Vem gör vad när ett barn försvinner: ansvar (id) ur Aktörer. Sidan visar texten därifrån, grupperad per aktör.")
+    risks: list[Section] = Field(alias="risker", min_length=1, description="Risker vid försvinnande.")
+    background: list[Section] = Field(default_factory=list, alias="bakgrund", description="Bakgrundsfakta. Varningssignalerna finns under Varningssignaler.")
 
 
 # --- Preventive work through the asylum process (chapter 6) -------------------
 
 
 class AsylumPhase(Item):
-    name: Text = Field(alias="namn")
-    intro: Text | None = Field(default=None, alias="inledning")
-    points: list[Responsibility] = Field(alias="punkter", min_length=1)
+    name: Text = Field(alias="namn", description="Fasens namn.")
+    intro: Text | None = Field(default=None, alias="inledning", description="Kort text före punkterna.")
+    points: list[Responsibility] = Field(alias="punkter", min_length=1, description="Vad de vuxna runt barnet kan göra i fasen.")
 
 
 class AsylumProcessFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/asylprocess.yml"
-    intro: Text = Field(alias="inledning")
-    principle: Text = Field(alias="om_inte_när")
-    phases: list[AsylumPhase] = Field(alias="faser", min_length=1)
-    background: list[Section] = Field(default_factory=list, alias="bakgrund")
+    model_config = about("Asylprocessen", "Förebyggande arbete under asylprocessen: grundprincipen \"om – inte när\" och vad de vuxna runt barnet kan göra i varje fas.")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    principle: Text = Field(alias="om_inte_när", description="Grundprincipen \"om – inte när\".")
+    phases: list[AsylumPhase] = Field(alias="faser", min_length=1, description="Faserna i den ordning de kommer i asylprocessen.")
+    background: list[Section] = Field(default_factory=list, alias="bakgrund", description="Bakgrundsavsnitt.")
 
 
 # --- Why capacity is needed (chapters 1-2) -------------------------------------
@@ -408,73 +431,76 @@ class AsylumProcessFile(GuidanceFile):
 class Figure(Item):
     """A number worth remembering, with what it counts and when."""
 
-    value: Text = Field(alias="värde")
-    text: Text
-    period: Text | None = Field(default=None, alias="period")
+    value: Text = Field(alias="värde", description="Siffran, som den ska visas, till exempel 7–9 procent.")
+    text: Text = Field(description="Vad siffran räknar.")
+    period: Text | None = Field(default=None, alias="period", description="Vilken tid siffran gäller, till exempel 2024.")
 
 
 class BackgroundFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/bakgrund.yml"
-    intro: Text = Field(alias="inledning")
-    why: list[Section] = Field(alias="varför", min_length=1)
-    figures: list[Figure] = Field(alias="siffror", min_length=1)
-    children: list[Section] = Field(alias="barnen", min_length=1)
-    perspectives_intro: Text = Field(alias="perspektiv_inledning")
-    perspectives: list[Section] = Field(alias="perspektiv", min_length=1)
+    model_config = about("Bakgrund", "Varför kommunerna behöver beredskap och mottagningskapacitet, viktiga siffror, vilka barnen är och tre perspektiv på barnrätt (kapitel 1 och 2).")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    why: list[Section] = Field(alias="varför", min_length=1, description="Varför kommunerna behöver beredskap.")
+    figures: list[Figure] = Field(alias="siffror", min_length=1, description="Siffror värda att minnas. En siffra från en annan källa än huvudmaterialet får egna källor.")
+    children: list[Section] = Field(alias="barnen", min_length=1, description="Vilka barnen är.")
+    perspectives_intro: Text = Field(alias="perspektiv_inledning", description="Text före de tre perspektiven.")
+    perspectives: list[Section] = Field(alias="perspektiv", min_length=1, description="De tre perspektiven på barnrätt.")
 
 
 # --- The Convention on the Rights of the Child --------------------------------
 
 
 class Article(Item):
-    number: int = Field(alias="artikel", ge=1, le=54)
-    title: Text = Field(alias="rubrik")
-    text: Text
-    core_principle: bool = Field(default=False, alias="grundprincip")
+    number: int = Field(alias="artikel", ge=1, le=54, description="Artikelns nummer i barnkonventionen (1–54).")
+    title: Text = Field(alias="rubrik", description="Artikelns rubrik.")
+    text: Text = Field(description="Vad artikeln säger, i korta ord.")
+    core_principle: bool = Field(default=False, alias="grundprincip", description="Kryssa bara i för grundprinciperna: artikel 2, 3, 6 och 12.")
 
 
 class RightsFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/barnkonventionen.yml"
-    intro: Text = Field(alias="inledning")
-    articles: list[Article] = Field(alias="artiklar", min_length=1)
+    model_config = about("Barnkonventionen", "De fyra grundprinciperna och fler artiklar som är viktiga i mottagandet av ensamkommande barn.")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    articles: list[Article] = Field(alias="artiklar", min_length=1, description="Artiklarna.")
 
 
 # --- The allocation model and compensation --------------------------------------
 
 
 class Redistribution(Model):
-    year: int = Field(alias="år", ge=2000, le=2100)
-    municipalities: list[Text] = Field(alias="kommuner", min_length=1)
+    year: int = Field(alias="år", ge=2000, le=2100, description="Året för omfördelningen.")
+    municipalities: list[Text] = Field(alias="kommuner", min_length=1, description="Kommunerna som tagit emot andelar, i samma ordning som i källan.")
 
 
 class Compensation(Item):
-    name: Text = Field(alias="namn")
-    amount: int = Field(alias="belopp", ge=0)  # kronor
-    unit: Text = Field(alias="per")
-    text: Text
+    name: Text = Field(alias="namn", description="Ersättningens namn.")
+    amount: int = Field(alias="belopp", ge=0, description="Belopp i hela kronor utan mellanrum, till exempel 500000.")
+    unit: Text = Field(alias="per", description="Vad beloppet gäller per, till exempel barn och dygn.")
+    text: Text = Field(description="Vad ersättningen gäller.")
 
 
 class CompensationExample(Item):
     """The worked example; the page's calculator starts from these inputs."""
 
-    share_permille: float = Field(alias="andel_promille", gt=0)
-    forecast: int = Field(alias="prognos", gt=0)
-    amount_per_child: int = Field(alias="belopp_per_barn", gt=0)
-    children: int = Field(alias="barn", ge=0)  # as the source states it
-    total: int = Field(alias="summa", ge=0)  # as the source states it
-    text: Text
+    share_permille: float = Field(alias="andel_promille", gt=0, description="Kommunens andelstal i promille.")
+    forecast: int = Field(alias="prognos", gt=0, description="Prognosen: antal barn i hela landet.")
+    amount_per_child: int = Field(alias="belopp_per_barn", gt=0, description="Belopp per barn i hela kronor.")
+    children: int = Field(alias="barn", ge=0, description="Antal barn, som källan anger det.")
+    total: int = Field(alias="summa", ge=0, description="Summan i kronor, som källan anger den.")
+    text: Text = Field(description="Räkneexemplet i ord. Sidans räknare börjar från de här värdena.")
 
 
 class AllocationFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/anvisning.yml"
-    intro: Text = Field(alias="inledning")
-    sections: list[Section] = Field(alias="avsnitt", min_length=1)
-    outcomes: list[Section] = Field(alias="utfall", min_length=1)
-    redistributions: list[Redistribution] = Field(alias="omfördelningar", min_length=1)
-    compensation_intro: Text = Field(alias="ersättning_inledning")
-    compensations: list[Compensation] = Field(alias="ersättningar", min_length=1)
-    example: CompensationExample = Field(alias="exempel")
-    changes: list[Section] = Field(default_factory=list, alias="förändringar")
+    model_config = about("Anvisning och ersättning", "Anvisningsmodellen, omfördelning av andelar, utfall, statens ersättningar, räkneexemplet och kommande förändringar.")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    sections: list[Section] = Field(alias="avsnitt", min_length=1, description="Avsnitt om anvisningsmodellen.")
+    outcomes: list[Section] = Field(alias="utfall", min_length=1, description="Utfall.")
+    redistributions: list[Redistribution] = Field(alias="omfördelningar", min_length=1, description="Kommuner som tagit emot andelar från andra kommuner i samma län, per år. Ett nytt år blir en ny post.")
+    compensation_intro: Text = Field(alias="ersättning_inledning", description="Text före ersättningarna.")
+    compensations: list[Compensation] = Field(alias="ersättningar", min_length=1, description="Statens ersättningar till kommunerna.")
+    example: CompensationExample = Field(alias="exempel", description="Räkneexemplet.")
+    changes: list[Section] = Field(default_factory=list, alias="förändringar", description="Kommande förändringar.")
 
 
 # --- Grants ---------------------------------------------------------------------
@@ -482,41 +508,44 @@ class AllocationFile(GuidanceFile):
 
 class GrantsFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/bidrag.yml"
-    intro: Text = Field(alias="inledning")
-    grants: list[Section] = Field(alias="bidrag", min_length=1)
+    model_config = about("Bidrag", "Bidrag som kommuner kan söka, utöver statens ersättningar för anvisade barn.")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    grants: list[Section] = Field(alias="bidrag", min_length=1, description="Bidrag som kommuner kan söka, utöver statens ersättningar (de finns under Anvisning).")
 
 
 # --- Closing words and practical links (chapters 9-10) --------------------------
 
 
 class PracticalLink(Item):
-    text: Text
-    url: Url | None = None  # None when the source gives no address
+    text: Text = Field(description="Länkens text.")
+    url: Url | None = Field(default=None, description="Webbadress som börjar med https:// eller http://. Lämna tomt om källan inte anger någon adress: sidan säger det då.")
 
 
 class ClosingFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/avslutning.yml"
-    closing: Section = Field(alias="avslutning")
-    links_intro: Text = Field(alias="länkar_inledning")
-    links: list[PracticalLink] = Field(alias="länkar", min_length=1)
+    model_config = about("Avslutning och länkar", "Avslutningen \"Håll i och håll ut\" och praktiska länkar (kapitel 9 och 10).")
+    closing: Section = Field(alias="avslutning", description="Avslutningen \"Håll i och håll ut\".")
+    links_intro: Text = Field(alias="länkar_inledning", description="Text före länkarna.")
+    links: list[PracticalLink] = Field(alias="länkar", min_length=1, description="Praktiska länkar. Ett nytt id börjar med lank-.")
 
 
 # --- Glossary ---------------------------------------------------------------------
 
 
 class Term(Item):
-    term: Text
-    abbreviation_of: Text | None = Field(default=None, alias="står_för")
-    forms: list[Text] = Field(default_factory=list, alias="former")  # other forms that get the tooltip
-    explanation: Text = Field(alias="förklaring")
+    term: Text = Field(description="Ordet som i löpande text: förkortningar med versaler (HVB), vanliga ord med gemener (god man).")
+    abbreviation_of: Text | None = Field(default=None, alias="står_för", description="Vad förkortningen står för. Fylls bara i för förkortningar.")
+    forms: list[Text] = Field(default_factory=list, alias="former", description="Andra stavningar som också ska få förklaringen, till exempel oregelbundna böjningar (gode män). Vanliga böjningar och versal i början av en mening läggs till automatiskt.")
+    explanation: Text = Field(alias="förklaring", description="Förklaringen. Den visas på sidan Ordlista och när man pekar på ordet.")
     tooltip: bool = Field(default=True, alias="förklaring_i_texten", description=(
         "false för ord som står överallt (som ensamkommande barn): då visas förklaringen bara i ordlistan."))
 
 
 class GlossaryFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/ordlista.yml"
-    intro: Text = Field(alias="inledning")
-    terms: list[Term] = Field(alias="termer", min_length=1)
+    model_config = about("Ordlista", "Förkortningar och begrepp. Förklaringen visas på sidan Ordlista och när man pekar på ordet på webbplatsen.")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
+    terms: list[Term] = Field(alias="termer", min_length=1, description="Termerna i bokstavsordning (å, ä, ö sist). Ett nytt id börjar med term-.")
 
 
 # --- Roles: each visitor's way in ---------------------------------------------------
@@ -525,18 +554,19 @@ class GlossaryFile(GuidanceFile):
 class Role(Item):
     """A role page is a view of the data: responsibilities, signs and checklists of its actors."""
 
-    title: Text = Field(alias="rubrik")  # "Jag är socialsekreterare"
-    name: Text = Field(alias="namn")
-    intro: Text = Field(alias="inledning")
-    actors: list[Id] = Field(default_factory=list, alias="aktörer")
-    all_checklists: bool = Field(default=False, alias="alla_checklistor")
-    pages: list[Id] = Field(default_factory=list, alias="läs_mer")  # site pages, by slug
+    title: Text = Field(alias="rubrik", description="Sidans rubrik, till exempel Jag är socialsekreterare.")
+    name: Text = Field(alias="namn", description="Rollens namn i menyn.")
+    intro: Text = Field(alias="inledning", description="Kort inledning på rollsidan.")
+    actors: list[Id] = Field(default_factory=list, alias="aktörer", description="Aktörerna som rollen motsvarar. Sidan visar deras ansvar, signaler, checklistor och samverkan.")
+    all_checklists: bool = Field(default=False, alias="alla_checklistor", description="Kryssa i om rollsidan ska visa alla checklistor.")
+    pages: list[Id] = Field(default_factory=list, alias="läs_mer", description="Sidor som rollen ska läsa mer på.")
 
 
 class RolesFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/roller.yml"
-    intro: Text = Field(alias="inledning")
-    roles: list[Role] = Field(alias="roller", min_length=1)
+    model_config = about("Roller", "Vägar in på webbplatsen: en sida per yrkesroll (\"Jag är …\"). Sidan visar vad innehållet redan säger om rollens aktörer; här skriver du rubrik, namn, inledning och vilka sidor rollen ska läsa mer på.")
+    intro: Text = Field(alias="inledning", description="Inledande text överst på sidan Roller.")
+    roles: list[Role] = Field(alias="roller", min_length=1, description="En sida per yrkesroll (\"Jag är …\"). Rollens id blir sidans adress, till exempel jag-ar-god-man.")
 
 
 # --- Checklists and forms (checklists/*.yml) ------------------------------------
@@ -545,37 +575,38 @@ class RolesFile(GuidanceFile):
 class FormField(Model):
     """A fillable field printed on a checklist or form."""
 
-    id: Id
-    label: Text = Field(alias="etikett")
-    kind: Literal["text", "datum", "textruta"] = Field(default="text", alias="typ")
+    id: Id = Field(description="Fältets id, unikt inom checklistan: små bokstäver a–z, siffror och bindestreck.")
+    label: Text = Field(alias="etikett", description="Fältets etikett, som den skrivs ut.")
+    kind: Literal["text", "datum", "textruta"] = Field(default="text", alias="typ", description="Slag av fält: text (en rad), datum eller textruta (flera rader).")
 
 
 class ChecklistPart(Model):
     """A part of a checklist: a group from guidance/ (by id), or items picked by id."""
 
-    title: Text | None = Field(default=None, alias="rubrik")
-    group: Id | None = Field(default=None, alias="grupp")
-    items: list[Id] = Field(default_factory=list, alias="poster")
-    note: Text | None = Field(default=None, alias="text")
-    fields: list[FormField] = Field(default_factory=list, alias="fält")
-    display: Literal["kryssrutor", "fält", "text"] = Field(default="kryssrutor", alias="visa")
-    list_key: Text | None = Field(default=None, alias="lista")  # which list of the group, e.g. "deltar"
+    title: Text | None = Field(default=None, alias="rubrik", description="Delens rubrik.")
+    group: Id | None = Field(default=None, alias="grupp", description="En grupp eller lista ur innehållet (id) som delen visar, till exempel tidiga-varningssignaler.")
+    items: list[Id] = Field(default_factory=list, alias="poster", description="Enskilda poster ur innehållet (id) som delen visar.")
+    note: Text | None = Field(default=None, alias="text", description="Text som skrivs ut i delen.")
+    fields: list[FormField] = Field(default_factory=list, alias="fält", description="Fält att fylla i.")
+    display: Literal["kryssrutor", "fält", "text"] = Field(default="kryssrutor", alias="visa", description="Hur punkterna visas: kryssrutor, fält att fylla i eller bara text.")
+    list_key: Text | None = Field(default=None, alias="lista", description="Vilken lista i gruppen som visas, till exempel deltar.")
 
 
 class Checklist(Model):
     pattern: ClassVar[str] = "checklists/*.yml"
-    id: Id
-    title: Text = Field(alias="titel")
-    purpose: Text = Field(alias="syfte")
-    pause_point: Text = Field(alias="när")
-    kind: Literal["READ-DO", "DO-CONFIRM", "BLANKETT"] = Field(alias="typ")
-    page: Id = Field(alias="sida")  # a site page (load.py checks it exists)
-    landscape: bool = Field(default=False, alias="liggande")
-    header_fields: list[FormField] = Field(default_factory=list, alias="huvud")
-    template: Literal["checklista", "handlingsplan"] = Field(default="checklista", alias="mall")
-    parts: list[ChecklistPart] = Field(default_factory=list, alias="delar")
-    notes: bool = Field(default=True, alias="anteckningar")
-    used_by: list[Id] = Field(default_factory=list, alias="används_av")  # actor ids
+    model_config = about("Checklistor", "Checklistor och blanketter (PDF), en fil per checklista. Punkterna hämtas från innehållet med id: ändra en punkt där, så ändras både webbsidan och PDF:en.")
+    id: Id = Field(description="Unikt id: små bokstäver a–z (inte å, ä, ö), siffror och bindestreck, till exempel lag-skolnarvaro. Ändra inte ett befintligt id: andra filer hänvisar till det.")
+    title: Text = Field(alias="titel", description="Checklistans titel.")
+    purpose: Text = Field(alias="syfte", description="Vad checklistan är till för.")
+    pause_point: Text = Field(alias="när", description="När checklistan används (pauspunkten).")
+    kind: Literal["READ-DO", "DO-CONFIRM", "BLANKETT"] = Field(alias="typ", description="READ-DO (läs och gör), DO-CONFIRM (gör och bekräfta) eller BLANKETT.")
+    page: Id = Field(alias="sida", description="Sidan på webbplatsen som checklistan hör till.")
+    landscape: bool = Field(default=False, alias="liggande", description="Kryssa i för liggande format (en bred matris).")
+    header_fields: list[FormField] = Field(default_factory=list, alias="huvud", description="Fält överst på blanketten, till exempel datum och namn.")
+    template: Literal["checklista", "handlingsplan"] = Field(default="checklista", alias="mall", description="Utskriftsmall: checklista eller handlingsplan.")
+    parts: list[ChecklistPart] = Field(default_factory=list, alias="delar", description="Checklistans delar.")
+    notes: bool = Field(default=True, alias="anteckningar", description="Kryssa ur om checklistan inte ska ha plats för anteckningar.")
+    used_by: list[Id] = Field(default_factory=list, alias="används_av", description="Aktörerna som använder checklistan. Rollsidorna visar den för dem.")
     history: Changes
 
     @property
@@ -591,20 +622,21 @@ CHECKLIST_KIND_NAMES = {"READ-DO": "Läs och gör", "DO-CONFIRM": "Gör och bekr
 class PackEntry(Model):
     """One piece of a meeting pack: a checklist or form by id, or a section of a site page."""
 
-    checklist: Id | None = Field(default=None, alias="checklista")
-    section: Text | None = Field(default=None, alias="avsnitt")  # "samverkan" or "samverkan#individniva"
+    checklist: Id | None = Field(default=None, alias="checklista", description="En checklista eller blankett att ta med.")
+    section: Text | None = Field(default=None, alias="avsnitt", description="En sida att ta med, eller ett avsnitt av den: sida#avsnitt, till exempel samverkan#individniva.")
 
 
 class Pack(Model):
     """A meeting pack (checklists/paket/*.yml): one PDF with a cover, contents and bookmarks."""
 
     pattern: ClassVar[str] = "checklists/paket/*.yml"
-    id: Id
-    title: Text = Field(alias="titel")
-    purpose: Text = Field(alias="syfte")
-    meeting: Text | None = Field(default=None, alias="möte")  # which meeting, or who, it is for
-    level: Id | None = Field(default=None, alias="samverkansnivå")  # a level's id in samverkan.yml
-    entries: list[PackEntry] = Field(alias="innehåll", min_length=1)
+    model_config = about("Mötespaket", "Mötespaket: en PDF med försättsblad, innehållsförteckning och bokmärken, av checklistor och avsnitt av webbplatsens sidor.")
+    id: Id = Field(description="Unikt id: små bokstäver a–z (inte å, ä, ö), siffror och bindestreck, till exempel lag-skolnarvaro. Ändra inte ett befintligt id: andra filer hänvisar till det.")
+    title: Text = Field(alias="titel", description="Paketets titel.")
+    purpose: Text = Field(alias="syfte", description="Vad paketet är till för. Står på försättsbladet.")
+    meeting: Text | None = Field(default=None, alias="möte", description="Vilket möte, eller vem, paketet är till för. Står på försättsbladet och på sidan Checklistor.")
+    level: Id | None = Field(default=None, alias="samverkansnivå", description="Samverkansnivån (id i samverkan.yml) som paketet hör till, om det är ett mötespaket för en nivå.")
+    entries: list[PackEntry] = Field(alias="innehåll", min_length=1, description="Paketets innehåll i ordning: för varje del antingen en checklista eller ett avsnitt.")
 
 
 FILE_KINDS: tuple[type[Model], ...] = (

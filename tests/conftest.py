@@ -95,13 +95,17 @@ def browser():
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A copy of the project's content and templates, to break without harm."""
+    return copy_project(tmp_path)
+
+
+def copy_project(target: Path) -> Path:
     for name in ("guidance", "checklists", "docs", "overrides", "mkdocs.yml"):
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, tmp_path / name)
+            shutil.copytree(src, target / name)
         elif src.exists():
-            shutil.copy(src, tmp_path / name)
-    return tmp_path
+            shutil.copy(src, target / name)
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@
 #   tools/system-deps.sh test   the same, plus Debian's Chromium for the browser tests, poppler-utils,
 #                               npm (axe-core, Lighthouse, pdf.js, the Nu Html Checker), a Java runtime
 #                               for the Nu Html Checker and nginx (the tests' server)
+#   tools/system-deps.sh edit   the same as site, plus npm and Node.js for the editor (make edit)
 set -euo pipefail
 
 need_libs=(libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
@@ -25,6 +26,9 @@ if [ "${1:-site}" = test ]; then
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   command -v npm >/dev/null || missing+=(npm)
   command -v java >/dev/null || missing+=(default-jre-headless)
+fi
+if [ "${1:-site}" = edit ]; then
+  command -v npm >/dev/null || missing+=(npm)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

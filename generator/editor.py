@@ -1,0 +1,290 @@
+"""The Decap CMS configuration (admin/config.yml), generated from the content model.
+
+Nothing here is written by hand per field: labels come from the YAML keys, hints from the
+model's `description`s, required/optional and list minimums from the model's fields, and
+references (load.REFERENCE_KEYS) become pickers of the ids that exist. The same descriptions
+feed the JSON Schema (schema.py), so the editor, VS Code and the model say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from ruamel.yaml import YAML
+
+from . import model
+from .load import REFERENCE_KEYS, content_files
+from .messages import VALUE_ERRORS
+
+FILES_COLLECTION = "innehall"  # one entry per single guidance file
+# Folder collections: each file in the folder is an entry, so a new region or pack is a new entry.
+FOLDERS = {
+    model.RegionFile: ("kontakter", "guidance/kontakter"),
+    model.Checklist: ("checklistor", "checklists"),
+    model.Pack: ("paket", "checklists/paket"),
+}
+# Short texts get a one-line input; everything else a text area that grows.
+ONE_LINE = {"id", "namn", "rubrik", "titel", "term", "region", "roll", "organisation", "epost", "nummer",
+            "värde", "period", "del", "kort", "per", "etikett", "datum", "tema", "utgivare", "står_för",
+            "avsnitt", "lista", "url", "digg_anmälan", "ansvarig_organisation", "medverkande"}
+# What a list item's summary shows, in order of preference (the first key the item has).
+SUMMARY_KEYS = ("text", "namn", "rubrik", "titel", "term", "område", "källa", "etikett", "datum", "år",
+                "checklista", "avsnitt", "id")
+
+
+def editor_config(root: Path, api_url: str = "/api/v1") -> dict[str, Any]:
+    """The whole config.yml as a dict. `api_url` is where decap-server's API answers."""
+    refs = _Targets(root)
+    files = []
+    for kind in model.FILE_KINDS:
+        if kind in FOLDERS or "*" in kind.pattern:
+            continue
+        path = kind.pattern
+        files.append({
+            "name": Path(path).stem, "label": kind.model_config["title"], "file": path,
+            "description": _about(kind), "fields": fields_of(kind, refs),
+        })
+    collections: list[dict[str, Any]] = [{
+        "name": FILES_COLLECTION, "label": "Innehåll", "description": "Webbplatsens innehåll, en sida per fil.",
+        "format": "yml", "editor": {"preview": False}, "files": files,
+    }]
+    for kind, (name, folder) in FOLDERS.items():
+        collections.append({
+            "name": name, "label": kind.model_config["title"], "label_singular": _singular(name),
+            "description": _about(kind), "folder": folder, "extension": "yml", "format": "yml",
+            "create": True, "delete": True, "identifier_field": "id", "slug": "{{id}}",
+            "summary": "{{" + ("titel" if "titel" in _keys(kind) else "region") + "}}",
+            "editor": {"preview": False}, "fields": fields_of(kind, refs),
+        })
+    return {
+        "backend": {"name": "proxy", "proxy_url": api_url, "branch": "main"},
+        "locale": "sv",
+        "publish_mode": "simple",
+        "media_folder": "docs/assets/bilder",
+        "public_folder": "/assets/bilder",
+        "site_url": "/",
+        "display_url": "/",
+        "show_preview_links": False,
+        "search": False,
+        "collections": collections,
+    }
+
+
+def fields_of(kind: type[BaseModel], refs: "_Targets") -> list[dict[str, Any]]:
+    return [field_config(key, info, kind, refs) for key, info in fields_in_order(kind)]
+
+
+def field_config(key: str, info: FieldInfo, holder: type[BaseModel], refs: "_Targets") -> dict[str, Any]:
+    """One field: label, hint, required, and the widget for its type."""
+    out: dict[str, Any] = {"name": key, "label": model.label(key)}
+    if info.description:
+        out["hint"] = info.description
+    out["required"] = info.is_required()
+    annotation = info.annotation
+    target = _reference_target(key, holder)
+    base, is_list = item_type(annotation)
+    if target:
+        out.update(refs.widget(target, multiple=is_list))
+        if is_list:
+            out["required"] = _min_length(info) > 0
+        return out
+    if is_list:
+        out["widget"] = "list"
+        out["collapsed"] = True
+        if _min_length(info):
+            out["min"] = _min_length(info)
+        if isinstance(base, type) and issubclass(base, BaseModel):
+            out["fields"] = fields_of(base, refs)
+            summary = next((k for k in SUMMARY_KEYS if k in _keys(base)), None)
+            if summary:
+                out["summary"] = "{{fields." + summary + "}}"
+        else:
+            out["field"] = {"name": model.label(key).lower(), "label": model.label(key),
+                            **_scalar(base, key, info)}
+        return out
+    if isinstance(base, type) and issubclass(base, BaseModel):
+        out.update(widget="object", collapsed=True, fields=fields_of(base, refs))
+        return out
+    out.update(_scalar(base, key, info, annotation))
+    return out
+
+
+def _scalar(base: Any, key: str, info: FieldInfo, annotation: Any = None) -> dict[str, Any]:
+    if base is datetime.date:
+        return {"widget": "datetime", "date_format": "YYYY-MM-DD", "time_format": False,
+                "format": "YYYY-MM-DD", "picker_utc": True}
+    if base is bool:  # a default of false is left out: Decap would write it into every new item
+        return {"widget": "boolean", **({"default": True} if info.default is True else {})}
+    if base in (int, float):
+        out: dict[str, Any] = {"widget": "number", "value_type": "int" if base is int else "float"}
+        for constraint in info.metadata:
+            for attr, name in (("ge", "min"), ("gt", "min"), ("le", "max"), ("lt", "max")):
+                if getattr(constraint, attr, None) is not None:
+                    out[name] = getattr(constraint, attr)
+        if base is float:
+            out["step"] = 0.001
+        return out
+    if typing.get_origin(base) is Literal:
+        options = list(typing.get_args(base))
+        out = {"widget": "select", "options": options}
+        if info.default in options:
+            out["default"] = info.default
+        return out
+    out = {"widget": "string" if key in ONE_LINE else "text"}
+    check = _validator_code(annotation if annotation is not None else info.annotation) or \
+        ("invalid_id" if key == "id" else None)
+    if check == "invalid_id":
+        out["pattern"] = [model.ID_PATTERN.pattern, VALUE_ERRORS["invalid_id"]]
+    elif check == "invalid_email":
+        out["pattern"] = [model.EMAIL_PATTERN.pattern.replace("(?i)", ""), VALUE_ERRORS["invalid_email"]]
+    elif check == "invalid_url":
+        out["pattern"] = ["^https?://", VALUE_ERRORS["invalid_url"]]
+    return out
+
+
+def _validator_code(annotation: Any) -> str | None:
+    """Which of the model's own checks (model._check_id etc.) a type carries."""
+    checks = {model._check_id: "invalid_id", model._check_email: "invalid_email", model._check_url: "invalid_url"}
+    for arg in _all_metadata(annotation):
+        func = getattr(arg, "func", None)
+        if func in checks:
+            return checks[func]
+    return None
+
+
+def _all_metadata(annotation: Any) -> list[Any]:
+    found = []
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        args = typing.get_args(annotation)
+        found += list(args[1:]) + _all_metadata(args[0])
+    elif origin in (typing.Union, types.UnionType, list):
+        for arg in typing.get_args(annotation):
+            found += _all_metadata(arg)
+    return found
+
+
+def fields_in_order(kind: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
+    """(YAML key, field) in the order the editor shows and writes them: for content items the id,
+    then the item's own fields, then what every item may have (sources, search terms, pact)."""
+    fields = [(info.alias or name, info) for name, info in kind.model_fields.items()]
+    if issubclass(kind, model.Item):
+        common = set(model.Item.model_fields) - {"id"}
+        fields = [f for f in fields if f[1] not in [kind.model_fields[n] for n in common]] + \
+                 [(kind.model_fields[n].alias or n, kind.model_fields[n]) for n in model.Item.model_fields if n in common]
+    return fields
+
+
+def _keys(kind: type[BaseModel]) -> list[str]:
+    return [key for key, _ in fields_in_order(kind)]
+
+
+def item_type(annotation: Any) -> tuple[Any, bool]:
+    """(the item type, whether it is a list) with Optional and Annotated removed."""
+    annotation = _unwrap(annotation)
+    if typing.get_origin(annotation) is list:
+        return _unwrap(typing.get_args(annotation)[0]), True
+    return annotation, False
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+        else:
+            return annotation
+
+
+def _min_length(info: FieldInfo) -> int:
+    return next((m.min_length for m in info.metadata if getattr(m, "min_length", None)), 0)
+
+
+def _reference_target(key: str, holder: type[BaseModel]) -> str | None:
+    """The kind of id a field points at (load.REFERENCE_KEYS), except where the key means the list itself."""
+    if holder is model.SiteFile and key == "ämnen":
+        return None  # the topic vocabulary itself
+    if key == "källa":
+        return "source"
+    if key == "källor":
+        return None  # a list of citations (objects), each with its "källa" reference
+    return REFERENCE_KEYS.get(key)
+
+
+def _about(kind: type[BaseModel]) -> str:
+    return kind.model_config.get("json_schema_extra", {}).get("description", "")
+
+
+def _singular(name: str) -> str:
+    return {"kontakter": "län", "checklistor": "checklista", "paket": "mötespaket"}[name]
+
+
+class _Targets:
+    """Where the ids of each kind of reference live, as relation or select widgets.
+
+    Ids in one list of one file (actors, sources, topics, networks, checklists) are live relations:
+    an id added in the editor can be picked at once. Content items and site pages are spread
+    over many files or live in code, so they are a select of the ids there are when the editor opens.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._items: list[str] | None = None
+
+    def widget(self, target: str, multiple: bool) -> dict[str, Any]:
+        relations = {
+            "source": (FILES_COLLECTION, "kallor", "källor.*.id", "källor.*.titel"),
+            "actor": (FILES_COLLECTION, "aktorer", "aktörer.*.id", "aktörer.*.namn"),
+            "topic": (FILES_COLLECTION, "webbplats", "ämnen.*", "ämnen.*"),
+            "network": (FILES_COLLECTION, "resursnatverk", "id", "namn"),
+            "checklist": ("checklistor", None, "id", "titel"),
+        }
+        if target in relations:
+            collection, file, value, display = relations[target]
+            out: dict[str, Any] = {"widget": "relation", "collection": collection, "value_field": value,
+                                   "search_fields": sorted({value, display}), "display_fields": [display],
+                                   "options_length": 500}
+            if file:
+                out["file"] = file
+        else:
+            out = {"widget": "select", "options": self.items() if target == "item" else self.pages()}
+        if multiple:
+            out["multiple"] = True
+        return out
+
+    def pages(self) -> list[str]:
+        from .pages import PAGE_SLUGS
+        return list(PAGE_SLUGS)
+
+    def items(self) -> list[str]:
+        """Every id in guidance/ (not sources), read leniently: the editor must open on broken content too."""
+        if self._items is None:
+            found: set[str] = set()
+            for path in content_files(self.root):
+                rel = path.relative_to(self.root).as_posix()
+                if not rel.startswith("guidance/") or rel == model.SourcesFile.pattern:
+                    continue
+                try:
+                    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+                except Exception:  # noqa: BLE001 - a broken file offers no ids; the preview says why
+                    continue
+                found |= set(_ids(data))
+            self._items = sorted(found)
+        return self._items
+
+
+def _ids(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["id"]] if isinstance(node.get("id"), str) else []
+        return own + [i for v in node.values() for i in _ids(v)]
+    if isinstance(node, list):
+        return [i for v in node for i in _ids(v)]
+    return []

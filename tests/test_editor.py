@@ -1,0 +1,355 @@
+"""The maintainers' editor: real Decap CMS in Chromium, real decap-server, real preview builds.
+
+Everything runs on a copy of the project (never the real content files), on free ports of
+127.0.0.1. The copy is first put in the editor's shape with `guide format`, as the real files are.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_project
+from generator import model
+from generator.editor import FILES_COLLECTION, FOLDERS, editor_config
+from generator.format import format_files
+from generator.load import content_files, load_content
+from generator.schema import VSCODE_SETTINGS, file_key, vscode_mapping, write_schemas
+
+SIGNS = "guidance/varningssignaler.yml"
+SIGN = "Låg skolnärvaro eller upprepade frånvarotillfällen"
+
+
+# --- the configuration and the files' shape (no browser) -------------------------------------
+
+
+def test_every_content_file_is_editable():
+    config = editor_config(ROOT)
+    files = {f["file"] for c in config["collections"] for f in c.get("files", [])}
+    folders = {c["folder"] for c in config["collections"] if "folder" in c}
+    for path in content_files(ROOT):
+        rel = path.relative_to(ROOT).as_posix()
+        assert rel in files or rel.rsplit("/", 1)[0] in folders, f"{rel} cannot be edited"
+    assert {"guidance/kontakter", "checklists/paket", "checklists"} <= folders
+    assert config["locale"] == "sv"
+
+
+def _all_fields(fields):
+    for field in fields:
+        yield field
+        yield from _all_fields(field.get("fields", []))
+        if "field" in field:
+            yield field["field"]
+
+
+def test_fields_have_label_hint_and_the_right_widget():
+    config = editor_config(ROOT)
+    fields = [f for c in config["collections"] for entry in c.get("files", [c]) for f in _all_fields(entry["fields"])]
+    top_level = [f for c in config["collections"] for entry in c.get("files", [c]) for f in entry["fields"]]
+    assert len(fields) > 200
+    for field in fields:
+        if field is not None and "hint" not in field and field.get("widget") not in (None,):
+            # only a list's inner single field may go without its own hint (the list has it)
+            assert any(f.get("field") is field for f in fields), f"{field['name']} has no hint"
+    for field in top_level:
+        assert field["label"] and field["hint"]
+    by_name = {}
+    for field in fields:
+        by_name.setdefault(field["name"], []).append(field)
+    # references pick ids of the right kind
+    assert all(f["widget"] == "relation" and f["value_field"] == "aktörer.*.id" for f in by_name["upptäcks_av"])
+    assert all(f["widget"] == "relation" and f["value_field"] == "källor.*.id" for f in by_name["källa"])
+    assert all(f["widget"] == "relation" and f["collection"] == "checklistor" for f in by_name["checklista"])
+    assert all(f["widget"] == "select" and "varningssignaler" in f["options"] for f in by_name["sida"])
+    assert all(f["widget"] == "select" and "vs-lag-skolnarvaro" in f["options"] for f in by_name["poster"])
+    topic_pickers = [f for f in by_name["ämnen"] if f["widget"] == "relation"]
+    assert topic_pickers and all(f["value_field"] == "ämnen.*" for f in topic_pickers)
+    # dates use a date picker, required fields are enforced, lists open collapsed with a summary
+    assert all(f["widget"] == "datetime" and f["time_format"] is False for f in by_name["granskad"])
+    assert all(f["required"] for f in by_name["granskad"])
+    signs = next(f for f in by_name["signaler"])
+    assert signs["collapsed"] and signs["summary"] == "{{fields.text}}" and signs["min"] == 1
+    # the hint is the model's description, the one source for editor, schema and messages
+    assert signs["hint"] == model.SignGroup.model_fields["signs"].description
+
+
+def test_every_field_has_a_swedish_description():
+    """The one place for hints, schema descriptions and what the editor shows: a field without one
+    would reach the maintainer unexplained."""
+    kinds = [c for c in vars(model).values() if isinstance(c, type) and issubclass(c, model.Model) and c is not model.Model]
+    missing = [f"{c.__name__}.{name}" for c in kinds for name, info in c.model_fields.items() if not info.description]
+    assert missing == []
+    assert all(k.model_config.get("title") and k.model_config["json_schema_extra"]["description"] for k in model.FILE_KINDS)
+
+
+def test_hints_match_the_json_schemas(tmp_path):
+    written = write_schemas(tmp_path, tmp_path / "schemas")
+    assert len(written) == len(model.FILE_KINDS)
+    signs = json.loads((tmp_path / "schemas" / "varningssignaler.json").read_text(encoding="utf-8"))
+    sign = signs["$defs"]["Sign"]["properties"]
+    assert sign["text"]["description"] == model.Sign.model_fields["text"].description
+    assert sign["id"]["pattern"] == model.ID_PATTERN.pattern
+    assert signs["title"] == "Varningssignaler"
+
+
+def test_schemas_and_vscode_settings_are_up_to_date(tmp_path):
+    for path in write_schemas(tmp_path, tmp_path / "schemas"):
+        committed = ROOT / "schemas" / path.name
+        assert committed.exists() and committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
+            f"schemas/{path.name} is out of date: run `guide schema`")
+    settings = json.loads((ROOT / VSCODE_SETTINGS).read_text(encoding="utf-8"))
+    assert settings["yaml.schemas"] == vscode_mapping()
+    for schema, patterns in settings["yaml.schemas"].items():
+        assert (ROOT / schema).exists() and any(Path(ROOT).glob(patterns[0]))
+    assert file_key(model.RegionFile) == "kontakter"
+
+
+def test_format_gives_the_editors_shape(project_copy):
+    """After `guide format` a copy is in shape, loads to the same content, and a second run changes nothing."""
+    before = load_content(project_copy)
+    format_files(project_copy)
+    assert format_files(project_copy, check_only=True) == []
+    after = load_content(project_copy)
+    assert before.signs == after.signs and before.actors == after.actors and before.checklists == after.checklists
+    text = (project_copy / SIGNS).read_text(encoding="utf-8")
+    assert not text.lstrip().startswith("#")  # comments are gone: the descriptions hold them now
+
+
+def test_content_files_are_in_the_editors_shape():
+    """A save in the editor must not rewrite a whole file: keep the files as `guide format` writes them."""
+    assert format_files(ROOT, check_only=True) == [], (
+        "These content files are not in the editor's shape: run `make format` (guide format)")
+
+
+# --- the editor in a real browser --------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def _wait_for(predicate, seconds: float = 60, interval: float = 0.1) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(interval)
+    return False
+
+
+@pytest.fixture(scope="module")
+def editor(tmp_path_factory):
+    """`guide edit` on a copy of the project in the editor's shape: (address, project folder)."""
+    root = copy_project(tmp_path_factory.mktemp("editor"))
+    format_files(root)
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "edit", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
+    address = f"http://127.0.0.1:{port}"
+    try:
+        assert _wait_for(lambda: json.loads(_get(f"{address}/__status"))["version"] > 0, 120), "editor never started"
+        yield address, root
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    assert "Klart! Öppna redigeraren:" in output and f"{address}/admin/" in output
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page that records every request to somewhere other than 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    outside: list[str] = []
+    context.on("request", lambda r: outside.append(r.url)  # every tab of the context
+               if not re.match(r"^(https?|wss?)://127\.0\.0\.1[:/]", r.url) and not r.url.startswith(("data:", "blob:"))
+               else None)
+    page = context.new_page()
+    yield page
+    context.close()
+    assert outside == [], f"requests left 127.0.0.1: {outside}"
+
+
+def _open(page, address: str, entry: str) -> None:
+    """Open an entry in the editor, logging in first if needed (the local backend asks no password)."""
+    page.goto(f"{address}/admin/#/collections/{entry}")
+    login = page.get_by_role("button", name="Logga in")
+    page.locator("[class*=ControlContainer]").or_(login).first.wait_for()
+    if login.is_visible():
+        login.click()
+        page.goto(f"{address}/admin/#/collections/{entry}")
+    page.locator("[class*=ControlContainer]").first.wait_for()
+
+
+def _expand(page, summary: str) -> None:
+    """Open a collapsed list item by its summary (the item's own text)."""
+    label = page.locator("[class*=NestedObjectLabel]").filter(has_text=re.compile(f"^{re.escape(summary)}$")).first
+    label.wait_for(state="attached")
+    if label.is_visible():  # a collapsed item shows its summary; an open one does not
+        label.locator("xpath=..").locator("button").first.click()
+
+
+def _stable(page, selector: str):
+    """The element `selector` finds now, by its DOM id (a selector on the value stops matching as you type)."""
+    return page.locator("#" + page.locator(selector).get_attribute("id"))
+
+
+def _replace(box, text: str) -> None:
+    """Replace a field's text (one input event: typing key by key re-renders the whole form each time)."""
+    box.fill(text)
+    assert box.input_value() == text
+
+
+def _publish(page) -> None:
+    page.get_by_role("button", name="Publicera").click()
+    page.get_by_text("Publicera nu").click()
+
+
+def _saved(path: Path, before: str) -> bool:
+    """Wait until the editor has written the file (decap-server writes in place, not atomically)."""
+    def written() -> bool:
+        text = path.read_text(encoding="utf-8") if path.exists() else before
+        return text != before and text.endswith("\n") and yaml.safe_load(text) is not None
+    return _wait_for(written, 20)
+
+
+def _changed_lines(before: str, after: str) -> list[str]:
+    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def _sign_box(page, text: str):
+    return page.locator("textarea:visible").filter(has_text=text).first
+
+
+def test_edit_a_sign_changes_one_line_and_the_preview(editor, page):
+    address, root = editor
+    path = root / SIGNS
+    before = path.read_text(encoding="utf-8")
+    _open(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
+    _expand(page, "Tidiga varningssignaler att uppmärksamma")
+    _expand(page, SIGN)
+    _sign_box(page, SIGN).fill("Låg skolnärvaro eller många frånvarotillfällen")
+    _publish(page)
+    assert _saved(path, before), "the editor did not save"
+    changed = _changed_lines(before, path.read_text(encoding="utf-8"))
+    assert changed == [f"-        text: {SIGN}", "+        text: Låg skolnärvaro eller många frånvarotillfällen"]
+    page.goto(f"{address}/varningssignaler/")
+    page.get_by_text("Låg skolnärvaro eller många frånvarotillfällen").first.wait_for(timeout=60_000)
+    assert SIGN not in page.content()
+
+
+def test_emptying_a_required_text_is_refused(editor, page):
+    address, root = editor
+    path = root / SIGNS
+    before = path.read_text(encoding="utf-8")
+    _open(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
+    _expand(page, "Tecken på att barnet kan vara utsatt för utnyttjande eller människohandel")
+    sign = "Barnet verkar kontrollerat av någon annan eller vågar inte fatta egna beslut"
+    _expand(page, sign)
+    _sign_box(page, sign).fill("")
+    _publish(page)
+    page.get_by_text(re.compile("obligatoriskt|krävs|required", re.I)).first.wait_for(timeout=10_000)
+    time.sleep(1)
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_a_problem_only_the_loader_sees_shows_on_the_preview_until_fixed(editor, page):
+    """A duplicate id passes the editor's checks; the preview then lists the problem, in Swedish, with
+    file and line, instead of the old pages, and comes back once it is fixed."""
+    address, root = editor
+    path = root / SIGNS
+    before = path.read_text(encoding="utf-8")
+    _open(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
+    _expand(page, "Tidiga varningssignaler att uppmärksamma")
+    _expand(page, "Isolering från andra barn och sociala sammanhang")
+    id_box = _stable(page, "input:visible[value='vs-isolering']")
+    _replace(id_box, "vs-lag-skolnarvaro")
+    _publish(page)
+    assert _saved(path, before)
+    line = path.read_text(encoding="utf-8").splitlines().index("      - id: vs-lag-skolnarvaro", 30) + 1
+    preview = page.context.new_page()
+    preview.goto(f"{address}/varningssignaler/")
+    preview.get_by_role("heading", name="Fel i innehållet").wait_for(timeout=60_000)
+    text = preview.inner_text("main")
+    assert f"{SIGNS}, rad {line}" in text and "används redan" in text
+    assert preview.get_by_role("heading", name="Varningssignaler").count() == 0  # not the old page
+    # fixed in the editor (opened anew, as after a break): the same preview tab comes back by itself
+    page = page.context.new_page()
+    _open(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
+    _expand(page, "Tidiga varningssignaler att uppmärksamma")
+    _expand(page, "Isolering från andra barn och sociala sammanhang")
+    _replace(_stable(page, "input:visible[value='vs-lag-skolnarvaro']"), "vs-isolering")
+    _publish(page)
+    preview.get_by_role("heading", name="Varningssignaler").first.wait_for(timeout=60_000)
+    assert _changed_lines(before, path.read_text(encoding="utf-8")) == []
+    preview.close()
+
+
+def _field(page, label: str, scope=None):
+    """The editor's fields labelled `label` (Decap adds "(frivillig)" to optional ones), within scope."""
+    name = re.compile(f"^{re.escape(label)}( \\(frivillig\\))?$", re.I)
+    return (scope or page).locator("[class*=ControlContainer]").filter(has=page.locator("label", has_text=name))
+
+
+def _pick(page, label: str, value: str) -> None:
+    """Choose `value` in a relation or select widget (react-select) under the field `label`."""
+    field = _field(page, label).last
+    field.locator("input:visible").last.click()
+    field.locator("input:visible").last.fill(value)
+    field.locator("[class*=option]").first.click()
+
+
+def test_adding_a_region_builds_its_page(editor, page):
+    address, root = editor
+    _open(page, address, "kontakter/new")
+    page.locator("input[type=date]").first.fill("2026-11-24")
+    page.get_by_label(re.compile("^Id")).first.fill("gavleborg")
+    page.get_by_label(re.compile("^Region")).first.fill("Gävleborgs län")
+    _pick(page, "Nätverk", "resursnatverk-2020")
+    page.get_by_label(re.compile("^Uppgifter från")).first.fill("2025")
+    page.get_by_role("button", name=re.compile("Add källor")).click()
+    _pick(page, "Källa", "lst-ensamkommande-i-kommunen")
+    contacts = _field(page, "Kontakter").first
+    if contacts.locator("[class*=SortableListItem]").count() == 0:
+        page.get_by_role("button", name=re.compile("Add kontakter")).click()  # a new item opens expanded
+    else:  # Decap may start a required list with one (collapsed) item
+        contacts.locator("[class*=SortableListItem]").first.locator("button").first.click()
+    contact = {"Id": "anna-exempel", "Namn": "Anna Exempelsson", "Roll": "Samordnare",
+               "Organisation": "Gävle kommun", "Epost": "anna.exempelsson@gavle.se"}
+    for label, value in contact.items():
+        _field(page, label, contacts).first.locator("input").first.fill(value)
+    _publish(page)
+    new = root / "guidance" / "kontakter" / "gavleborg.yml"
+    assert _saved(new, ""), "the new region was not saved"
+    data = yaml.safe_load(new.read_text(encoding="utf-8"))
+    assert data["region"] == "Gävleborgs län" and data["kontakter"][0]["epost"] == "anna.exempelsson@gavle.se"
+    assert any(r.id == "gavleborg" for r in load_content(root).regions)
+    assert format_files(root, check_only=True) == []  # a new file is in the editor's shape too
+    page.goto(f"{address}/kontakter/")
+    page.locator("article").get_by_text("Gävleborgs län").first.wait_for(timeout=60_000)
+    assert "Anna Exempelsson" in page.locator("article").inner_text()
+
+
+def test_the_public_site_has_no_editor(site):
+    assert not (site / "admin").exists()
+    assert not any(p.name == "config.yml" for p in site.rglob("config.yml"))
