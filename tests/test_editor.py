@@ -286,7 +286,8 @@ def test_a_problem_only_the_loader_sees_shows_on_the_preview_until_fixed(editor,
     _replace(id_box, "vs-lag-skolnarvaro")
     _publish(page)
     assert _saved(path, before)
-    line = path.read_text(encoding="utf-8").splitlines().index("      - id: vs-lag-skolnarvaro", 30) + 1
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = [n for n, text in enumerate(lines, 1) if text == "      - id: vs-lag-skolnarvaro"][-1]  # the copy
     preview = page.context.new_page()
     preview.goto(f"{address}/varningssignaler/")
     preview.get_by_role("heading", name="Fel i innehållet").wait_for(timeout=60_000)
