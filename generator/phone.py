@@ -27,6 +27,10 @@ _WRITTEN = (rf"0\d{{1,3}}{_DASH}{_GAP}?\d{{2,3}}(?:{_GAP}?\d{{2,3}}){{1,3}}"
 # attribute lists.
 _KEEP = re.compile(r"(?<!\\)\[(?:\\.|[^\]\\])*\]\([^)]*\)|<[^>]*>|`[^`]*`|\{:[^}]*\}")
 # Lines left as they are: headings, admonition titles, abbreviation definitions, table rules.
+# A line that starts a raw HTML block, and the block tags that open and close within it.
+_BLOCK_TAG = re.compile(r"\s*<(div|section|form|fieldset|ul|ol|table|details|nav|p)\b")
+_BLOCK_OPEN = re.compile(r"<(div|section|form|fieldset|ul|ol|table|details|nav)\b")
+_BLOCK_CLOSE = re.compile(r"</(div|section|form|fieldset|ul|ol|table|details|nav)>")
 _KEEP_LINE = re.compile(r"\s*(#|!!!|\?\?\?|\*\[|\|?\s*-{3})")
 
 
@@ -71,17 +75,37 @@ def link_numbers(markdown: str, declared: Iterable[str]) -> str:
     body_start = 0
     if lines and lines[0] == "---":  # YAML front matter
         body_start = next((i + 1 for i, line in enumerate(lines[1:], 1) if line == "---"), 0)
-    fenced = False
+    def html_link(match: re.Match[str]) -> str:  # inside a raw HTML block Markdown is not read
+        text = match.group(0)
+        return f'<a href="{tel_href(text.replace("&nbsp;", " "))}">{text}</a>'
+
+    fenced, depth = False, 0  # depth: open block tags of a raw HTML block (such as the print composer)
     for i in range(body_start, len(lines)):
         line = lines[i]
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
-        if fenced or _KEEP_LINE.match(line):
+        if depth == 0 and not _BLOCK_TAG.match(line):
+            if fenced or _KEEP_LINE.match(line):
+                continue
+            parts, last = [], 0
+            for keep in _KEEP.finditer(line):
+                parts += [in_text(line[last:keep.start()]), keep.group(0)]
+                last = keep.end()
+            parts.append(in_text(line[last:]))
+            lines[i] = "".join(parts)
             continue
-        parts, last = [], 0
-        for keep in _KEEP.finditer(line):
-            parts += [in_text(line[last:keep.start()]), keep.group(0)]
-            last = keep.end()
-        parts.append(in_text(line[last:]))
+        parts, last = [], 0  # raw HTML: link numbers in text between tags, with HTML
+        inside_link = False
+        for tag in re.finditer(r"<[^>]*>", line):
+            if not inside_link:
+                parts.append(numbers_found.sub(html_link, line[last:tag.start()]))
+            else:
+                parts.append(line[last:tag.start()])
+            parts.append(tag.group(0))
+            inside_link = (inside_link or bool(re.match(r"<a\b", tag.group(0)))) and not tag.group(0).startswith("</a")
+            last = tag.end()
+        parts.append(line[last:] if inside_link else numbers_found.sub(html_link, line[last:]))
         lines[i] = "".join(parts)
+        depth += len(_BLOCK_OPEN.findall(line)) - len(_BLOCK_CLOSE.findall(line))
+        depth = max(depth, 0)
     return "\n".join(lines)

@@ -288,7 +288,8 @@ def test_links_read_as_their_text(pdfs, pdfjs, content):
             assert sum(e["annotations"] for e in elements) == len(annotations), (name, found["page"])
             texts = [" ".join(e["text"].split()) for e in elements]
             for annot in annotations:
-                assert annot["contents"] != annot["target"], (name, annot)
+                # never the target instead of the text, unless the visible text is the address itself
+                assert annot["contents"] != annot["target"] or words(annot["target"]) in map(words, texts), (name, annot)
                 assert any(words(annot["contents"]) == words(t) for t in texts), (name, annot, texts)
                 checked += 1
             assert not any(re.search(r"\.\s*\.", t) for t in texts), (name, texts)  # leader dots

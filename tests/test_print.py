@@ -94,7 +94,7 @@ def test_whole_guide_dates_sources_and_pact_notice(guide, guide_words, content):
     assert words(content.site.pact_notice) in guide_words
     flagged = [a for a in content.actors.actors if a.asylum_pact]
     assert flagged
-    notice = words(f"Kan ha ändrats efter {swedish_date(content.site.pact_date)}")
+    notice = words(f"Beskriver reglerna före {swedish_date(content.site.pact_date)}")
     assert guide_words.count(notice) >= len(flagged)  # by each flagged item, as on the site
     cited = {c.source for f in content.guidance for c in Renderer(content).page_citations(f)}
     for source_id in cited:
