@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 
 from . import model
 from .load import REFERENCE_KEYS, content_files
-from .messages import VALUE_ERRORS
+from .messages import VALUE_ERRORS, _unwrap
 
 FILES_COLLECTION = "innehall"  # one entry per single guidance file
 # Folder collections: each file in the folder is an entry, so a new region or pack is a new entry.
@@ -191,17 +191,6 @@ def item_type(annotation: Any) -> tuple[Any, bool]:
     if typing.get_origin(annotation) is list:
         return _unwrap(typing.get_args(annotation)[0]), True
     return annotation, False
-
-
-def _unwrap(annotation: Any) -> Any:
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-        else:
-            return annotation
 
 
 def _min_length(info: FieldInfo) -> int:
