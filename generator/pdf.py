@@ -24,6 +24,7 @@ from markupsafe import Markup
 from pypdf import PdfReader
 
 from . import model, pdf_access
+from .history import History
 from .load import Content
 from .pages import GUIDE_CHAPTERS, Renderer
 
@@ -182,9 +183,10 @@ def pack_html(pack: model.Pack, content: Content, renderer: Renderer, css: str) 
 
 
 def guide_updated(content: Content) -> datetime.date:
-    """ "Senast uppdaterad" of the whole guide. For now the latest review date of any content;
-    when the content keeps a change history, take the date of its latest entry here."""
-    return content.last_reviewed
+    """ "Senast uppdaterad" of the whole guide: the same rule as every page and PDF (the latest
+    major change of the content it shows, see history.Status), over all of the content."""
+    history = History.of(content)
+    return history.status([m for _, m, _ in history.files]).updated
 
 
 def guide_html(content: Content, renderer: Renderer, css: str) -> str:
