@@ -240,8 +240,7 @@ def build_site(root: Path, site_dir: Path | None = None, force: bool = False) ->
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     try:
-        online, offline = _engine_builds(root, staging, terms)
-        _place_zip(offline, online / OFFLINE_ZIP, root / ZIP_CACHE, int(epoch))
+        online = _engine_builds(root, staging, terms, int(epoch))
         _check_links(online, root / LINK_REPORT, root / LINK_CACHE)
         precompress(online, previous=site_dir if site_dir.is_dir() else None)
         _swap(online, site_dir)
@@ -259,23 +258,37 @@ def build_site(root: Path, site_dir: Path | None = None, force: bool = False) ->
     return site_dir
 
 
-def _engine_builds(root: Path, staging: Path, terms: dict[str, list[str]]) -> tuple[Path, Path]:
-    """The site and its offline copy, built at the same time: the offline copy in a forked
-    process (which inherits the loaded engine), the site in this one."""
+def _engine_builds(root: Path, staging: Path, terms: dict[str, list[str]], epoch: int) -> Path:
+    """The site, and at the same time its offline copy, zipped into the site: the offline copy
+    in a forked process (which inherits the loaded engine), the site in this one."""
     import mkdocs.commands.build  # noqa: F401  (imported once, before the fork)
 
-    online, offline = staging / "site", staging / "offline"
+    online = staging / "site"
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_die_with_parent,
                              initargs=(os.getpid(),)) as pool:
-        other = pool.submit(_engine_build, root / OFFLINE_CONFIG, offline, terms)
+        other = pool.submit(_offline_copy, root / OFFLINE_CONFIG, staging / "offline", terms,
+                            root / ZIP_CACHE, epoch)
         try:
             _engine_build(root / CONFIG, online, terms)
         finally:
             other_error = other.exception()
     if other_error is not None:
         raise other_error
-    return online, offline
+    shutil.copyfile(root / ZIP_CACHE, online / OFFLINE_ZIP)
+    return online
+
+
+def _offline_copy(config_file: Path, folder: Path, terms: dict[str, list[str]], cache: Path, epoch: int) -> None:
+    """The offline copy built and zipped into `cache`; zipped again only when a file in it changed."""
+    _engine_build(config_file, folder, terms)
+    digest = hashlib.sha256(str(epoch).encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    key_file = cache.with_suffix(".key")
+    if not (cache.is_file() and key_file.is_file() and key_file.read_text() == digest.hexdigest()):
+        _zip(folder, cache, epoch)
+        key_file.write_text(digest.hexdigest())
 
 
 def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]) -> Path:
@@ -315,18 +328,6 @@ def _finish_pages(site_dir: Path) -> None:
         finished = one_tooltip_per_section(scripts.externalize(html))
         if finished != html:
             page.write_text(finished, encoding="utf-8")
-
-
-def _place_zip(folder: Path, target: Path, cache: Path, epoch: int) -> None:
-    """The offline copy as a zip file in the site; zipped again only when a file in it changed."""
-    digest = hashlib.sha256(str(epoch).encode())
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    key_file = cache.with_suffix(".key")
-    if not (cache.is_file() and key_file.is_file() and key_file.read_text() == digest.hexdigest()):
-        _zip(folder, cache, epoch)
-        key_file.write_text(digest.hexdigest())
-    shutil.copyfile(cache, target)
 
 
 class _EngineLog(logging.Handler):

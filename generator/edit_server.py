@@ -33,7 +33,7 @@ from .build import CONFIG, BuildError, generate_docs
 from .editor import editor_config
 from .format import FormatError, format_files
 from .load import ContentError
-from .search import add_terms_to_index
+from .preview import BackgroundPdfs, EngineBuilds
 
 CODE_ROOT = Path(__file__).resolve().parent.parent  # where node_modules is installed
 DECAP_DIST = CODE_ROOT / "node_modules" / "decap-cms" / "dist"
@@ -61,7 +61,7 @@ RELOAD_SCRIPT = """<script>(function () {
   function poll() {
     fetch("/__status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
       if (seen !== null && s.version !== seen) { location.reload(); return; }
-      seen = s.version; setTimeout(poll, 700);
+      seen = s.version; setTimeout(poll, 250);
     }).catch(function () { setTimeout(poll, 2000); });
   }
   poll();
@@ -81,6 +81,9 @@ class Preview:
         self.site: Path | None = None
         self._wanted = threading.Event()
         self._lock = threading.Lock()
+        self._quiet = False  # the next build only brings in fresh PDFs: no reload of the page read
+        self._pdfs = BackgroundPdfs(root, self._pdfs_ready)
+        self._engine = EngineBuilds(root)
         threading.Thread(target=self._loop, daemon=True).start()
 
     def request(self) -> None:
@@ -89,23 +92,26 @@ class Preview:
     def _loop(self) -> None:
         while True:
             self._wanted.wait()
-            time.sleep(0.2)  # a save writes one file; let the write finish
+            time.sleep(0.05)  # a save writes one file; let the write finish
             self._wanted.clear()
+            quiet, self._quiet = self._quiet, False
             self.building = True
             try:
-                self._rebuild()
+                self._build_once(quiet)
             finally:
                 self.building = self._wanted.is_set()
 
-    def _rebuild(self) -> None:
-        """Pages first (keeping the PDFs there are), shown at once; then again with fresh PDFs."""
-        self._build_once(pdfs=False)
-        if not self._wanted.is_set() and not (self.problems or self.failure):
-            self._build_once(pdfs=True, quiet=True)
+    def _pdfs_ready(self, status: dict[str, bool], seconds: float) -> None:
+        """New PDFs are in build/docs/pdf: build the pages again to bring them in (and their
+        page counts), without reloading the page being read."""
+        if any(status.values()):
+            self._quiet = True
+            self._wanted.set()
 
-    def _build_once(self, pdfs: bool, quiet: bool = False) -> None:
+    def _build_once(self, quiet: bool = False) -> None:
+        """Pages first (with the PDFs there are), shown at once; the PDFs follow (BackgroundPdfs)."""
         try:
-            _, terms = generate_docs(self.root, pdfs=pdfs)
+            _, terms = generate_docs(self.root, pdfs=False)
             site = self._engine_build(terms)
             problems, failure = [], ""
         except BuildError as err:
@@ -121,25 +127,22 @@ class Preview:
                 self.version += 1
         if problems or failure:
             print(f"Innehållet har {len(problems) or 1} fel: förhandsgranskningen visar dem.", flush=True)
-        elif not quiet:
+            return
+        if not quiet:
             print("Förhandsgranskningen är uppdaterad (PDF-filerna följer strax efter).", flush=True)
+        self._pdfs.request()
 
     def _engine_build(self, terms: dict[str, list[str]]) -> Path:
-        from mkdocs.commands.build import build
-        from mkdocs.config import load_config
-
-        target = self.root / PREVIEW_DIR
+        """A new folder per build, from a copy of the last one: pages being read never change
+        half-way, and a failed build leaves the last good pages."""
         self._builds += 1
+        target = self.root / PREVIEW_DIR
         new = target.with_name(f"{target.name}-{self._builds}")
-        shutil.rmtree(new, ignore_errors=True)
-        # not strict: the preview has no offline zip for the start page to link to
-        config = load_config(str(self.root / CONFIG), site_dir=str(new), strict=False)
         try:
-            build(config)
+            self._engine.build(new, terms, previous=self.site)
         except Exception as err:  # noqa: BLE001 - the engine's own errors, shown on the page
             shutil.rmtree(new, ignore_errors=True)
             raise BuildError(f"Webbplatsen kunde inte byggas: {err}") from err
-        add_terms_to_index(new, terms)
         old = self.site
         if old is not None and old != new:
             threading.Timer(30, shutil.rmtree, args=(old,), kwargs={"ignore_errors": True}).start()

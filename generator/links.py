@@ -14,12 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pypdf import PdfReader
+import pikepdf
 
 EXTERNAL_SCHEMES = ("http", "https", "mailto", "tel")
 
@@ -63,7 +64,9 @@ def check_site(site: Path, cache: Path | None = None) -> LinkReport:
     report = LinkReport()
     old = _read_cache(cache)
     new: dict[str, dict] = {"html": {}, "pdf": {}}
-    pages: dict[Path, _Page] = {}
+    root = os.path.realpath(site)
+    tree = _Tree(root)
+    pages: dict[str, _Page] = {}  # path relative to the site -> what it holds
     for path in sorted(site.rglob("*.html")):
         data = path.read_bytes()
         key = hashlib.sha256(data).hexdigest()
@@ -73,11 +76,10 @@ def check_site(site: Path, cache: Path | None = None) -> LinkReport:
         else:
             parser.feed(data.decode("utf-8"))
         new["html"][key] = [sorted(parser.ids), parser.links]
-        pages[path.resolve()] = parser
-    for path, parser in pages.items():
-        where = path.relative_to(site.resolve()).as_posix()
+        pages[path.relative_to(site).as_posix()] = parser
+    for where, parser in pages.items():
         for link in parser.links:
-            _check(link, path, where, site.resolve(), pages, report)
+            _check(link, where, tree, pages, report)
     for pdf in sorted(site.rglob("*.pdf")):
         where = pdf.relative_to(site).as_posix()
         key = hashlib.sha256(where.encode() + b"\0" + pdf.read_bytes()).hexdigest()
@@ -92,6 +94,19 @@ def check_site(site: Path, cache: Path | None = None) -> LinkReport:
             report.external.setdefault(url, []).extend(wheres)
     _write_cache(cache, new)
     return report
+
+
+class _Tree:
+    """The site's files and folders, listed once, as paths relative to the site ("a/b.html")."""
+
+    def __init__(self, root: str):
+        self.files: set[str] = set()
+        self.folders: set[str] = {""}
+        for folder, subfolders, files in os.walk(root):
+            rel = os.path.relpath(folder, root).replace(os.sep, "/").removeprefix(".")
+            prefix = f"{rel}/" if rel else ""
+            self.folders.update(prefix + name for name in subfolders)
+            self.files.update(prefix + name for name in files)
 
 
 def _read_cache(cache: Path | None) -> dict[str, dict]:
@@ -113,7 +128,7 @@ def _write_cache(cache: Path | None, data: dict[str, dict]) -> None:
         pass
 
 
-def _check(link: str, page: Path, where: str, site: Path, pages: dict[Path, _Page], report: LinkReport) -> None:
+def _check(link: str, where: str, tree: _Tree, pages: dict[str, _Page], report: LinkReport) -> None:
     parts = urlsplit(link)
     if parts.scheme in EXTERNAL_SCHEMES:
         report.external.setdefault(link, []).append(where)
@@ -122,42 +137,55 @@ def _check(link: str, page: Path, where: str, site: Path, pages: dict[Path, _Pag
         report.broken.append(f"{where}: {link} (okänd typ av länk)")
         return
     report.checked += 1
-    if parts.path.startswith("/"):  # the 404 page links from the site root
-        target = site / unquote(parts.path).lstrip("/")
+    path = unquote(parts.path)
+    if path.startswith("/"):  # the 404 page links from the site root
+        target = posixpath.normpath(path.lstrip("/") or ".")
+    elif path:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(where), path))
     else:
-        target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
-    if target.is_dir():
-        target = target / "index.html"
-    if not target.exists():
+        target = where
+    target = "" if target == "." else target
+    if target in tree.folders:
+        target = posixpath.join(target, "index.html") if target else "index.html"
+    if target.startswith("../") or target not in tree.files:
         report.broken.append(f"{where}: {link} (filen finns inte)")
         return
     fragment = unquote(parts.fragment)
-    if fragment and target.suffix == ".html" and fragment not in pages[target.resolve()].ids:
+    if fragment and target.endswith(".html") and fragment not in pages[target].ids:
         report.broken.append(f"{where}: {link} (ankaret #{fragment} finns inte på sidan)")
 
 
 def _check_pdf(pdf: Path, where: str, report: LinkReport) -> None:
-    reader = PdfReader(pdf)
-    names = set(reader.named_destinations)
-    page_refs = {p.indirect_reference.idnum for p in reader.pages}
-    for page in reader.pages:
-        for annot in page.get("/Annots") or []:
-            annot = annot.get_object()
-            if annot.get("/Subtype") != "/Link":
-                continue
-            action = annot.get("/A")
-            action = action.get_object() if action is not None else {}
-            uri, dest = action.get("/URI"), annot.get("/Dest") or action.get("/D")
-            if uri and urlsplit(str(uri)).scheme in EXTERNAL_SCHEMES:
-                report.external.setdefault(str(uri), []).append(where)
-            elif uri:  # e.g. file:// from a relative link: leads nowhere once the PDF is shared
-                report.broken.append(f"{where}: {uri} (leder ingenstans utanför den här datorn)")
-            elif dest is not None:
-                report.checked += 1
-                dest = dest.get_object() if hasattr(dest, "get_object") else dest
-                if isinstance(dest, str):
-                    ok = dest in names
-                else:  # an explicit destination: [page, /XYZ, left, top, zoom]
-                    ok = len(dest) > 0 and getattr(dest[0], "idnum", None) in page_refs
-                if not ok:
-                    report.broken.append(f"{where}: {dest} (målet finns inte i PDF-filen)")
+    with pikepdf.open(pdf) as document:  # qpdf reads only the objects asked for: fast on big PDFs
+        names = _destination_names(document)
+        page_refs = {page.obj.objgen for page in document.pages}
+        for page in document.pages:
+            for annot in page.obj.get("/Annots") or []:
+                if annot.get("/Subtype") != "/Link":
+                    continue
+                action = annot.get("/A") or {}
+                uri, dest = action.get("/URI"), annot.get("/Dest") or action.get("/D")
+                if uri is not None and urlsplit(str(uri)).scheme in EXTERNAL_SCHEMES:
+                    report.external.setdefault(str(uri), []).append(where)
+                elif uri is not None:  # e.g. file:// from a relative link: leads nowhere once shared
+                    report.broken.append(f"{where}: {uri} (leder ingenstans utanför den här datorn)")
+                elif dest is not None:
+                    report.checked += 1
+                    if isinstance(dest, (pikepdf.String, pikepdf.Name)):
+                        ok = str(dest).lstrip("/") in names
+                    else:  # an explicit destination: [page, /XYZ, left, top, zoom]
+                        ok = len(dest) > 0 and dest[0].objgen in page_refs
+                    if not ok:
+                        report.broken.append(f"{where}: {dest} (målet finns inte i PDF-filen)")
+
+
+def _destination_names(document: pikepdf.Pdf) -> set[str]:
+    """The named destinations: the name tree of PDF 1.2+ and the older /Dests dictionary."""
+    names = set()
+    tree = document.Root.get("/Names", {}).get("/Dests")
+    if tree is not None:
+        names |= {str(name) for name in pikepdf.NameTree(tree).keys()}
+    old = document.Root.get("/Dests")
+    if old is not None:
+        names |= {str(name).lstrip("/") for name in old.keys()}
+    return names

@@ -196,6 +196,7 @@ class Renderer:
         self.search_terms: dict[str, list[str]] = {}  # search index location -> inflected forms
         self.current_page = ""
         self._printed: dict[str, tuple[str, str]] = {}  # page slug -> (title, print HTML)
+        self._citations: dict[int, tuple[model.Model, list]] = {}  # id(file) -> (file, its citations)
 
     def citation(self, cite: model._Citation) -> str:
         source = self.content.sources[cite.source]
@@ -204,11 +205,13 @@ class Renderer:
 
     def page_citations(self, file_model: model.Model) -> list[model._Citation]:
         """The file's citations, then every item's own, each once, in order of appearance."""
-        found: dict[tuple[str, str | None], model._Citation] = {}
-        for node in model.walk(file_model):
-            for cite in getattr(node, "citations", None) or []:
-                found.setdefault((cite.source, cite.section), cite)
-        return list(found.values())
+        if id(file_model) not in self._citations:  # asked for once per section printed
+            found: dict[tuple[str, str | None], model._Citation] = {}
+            for node in model.walk(file_model):
+                for cite in getattr(node, "citations", None) or []:
+                    found.setdefault((cite.source, cite.section), cite)
+            self._citations[id(file_model)] = (file_model, list(found.values()))
+        return list(self._citations[id(file_model)][1])
 
     def reviewed_pages(self) -> list[tuple[str, datetime.date]]:
         """(page slug, latest review date of the content it shows), in site order."""
@@ -388,10 +391,10 @@ def build_docs(content: Content, root: Path, out_dir: Path, pdf_dir: Path | None
         if topics:
             text = _add_front_matter(text, {"tags": [engine_text(t) for t in topics]})
         (out_dir / name).write_text(text, encoding="utf-8")
-    numbers = phone.numbers(content)
+    numbers, forms = phone.numbers(content), glossary_forms(content.glossary)
     for page in sorted(out_dir.rglob("*.md")):
         text = phone.link_numbers(page.read_text(encoding="utf-8").rstrip(), numbers)
-        page.write_text(text + "\n\n" + abbreviation_block(content.glossary, text), encoding="utf-8")
+        page.write_text(text + "\n\n" + abbreviation_block(forms, text), encoding="utf-8")
     config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     (out_dir / FEED).write_bytes(feed_xml(renderer.history, renderer.env.globals["page_titles"],
                                           config.get("site_url") or "", config["site_name"]))
@@ -446,13 +449,11 @@ def _add_front_matter(text: str, extra: dict[str, Any]) -> str:
     return dump_front_matter(meta) + body
 
 
-def abbreviation_block(glossary: model.GlossaryFile, text: str) -> str:
-    """Python-Markdown `abbr` definitions: every glossary term (and its forms) gets a tooltip.
+def glossary_forms(glossary: model.GlossaryFile) -> list[tuple[str, str]]:
+    """(form, tooltip) of every glossary term with a tooltip, each form once, in glossary order.
 
-    Lowercase one-word terms also get their inflected forms and a capitalised form. Only forms
-    that occur in the page's text are defined, to keep each page small."""
-    lines = []
-    seen: set[str] = set()
+    Lowercase one-word terms also get their inflected forms, and every form a capitalised one."""
+    found: dict[str, str] = {}
     for term in (t for t in glossary.terms if t.tooltip):
         title = f"{term.abbreviation_of}: {term.explanation}" if term.abbreviation_of else term.explanation
         title = " ".join(title.split())
@@ -461,10 +462,18 @@ def abbreviation_block(glossary: model.GlossaryFile, text: str) -> str:
             forms += search_forms([term.term])
         forms += [f[0].upper() + f[1:] for f in forms if f[:1].islower()]
         for form in forms:
-            if form not in seen and "]" not in form and form in text:
-                seen.add(form)
-                lines.append(f"*[{form}]: {title}")
-    return "\n".join(lines) + "\n"
+            if "]" not in form:
+                found.setdefault(form, title)
+    return list(found.items())
+
+
+def abbreviation_block(forms: list[tuple[str, str]], text: str) -> str:
+    """Python-Markdown `abbr` definitions for the glossary forms (see glossary_forms) that occur
+    in a page's text, to keep each page small. The `abbr` extension marks a form only as a
+    whole word, so a one-word form counts only where it is a whole word of the text."""
+    words = set(re.findall(r"\w+", text))
+    return "\n".join(f"*[{form}]: {title}" for form, title in forms
+                     if (form in words if re.fullmatch(r"\w+", form) else form in text)) + "\n"
 
 
 def _front_matter(text: str) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+import pikepdf
 from markupsafe import Markup
-from pypdf import PdfReader
 
 from . import model, pdf_access
 from .history import History
@@ -247,7 +247,11 @@ def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) ->
 
 def page_counts(folder: Path) -> dict[str, int]:
     """Number of pages of each PDF in a folder (file name without .pdf -> pages)."""
-    return {p.stem: len(PdfReader(p).pages) for p in sorted(folder.glob("*.pdf"))}
+    counts = {}
+    for path in sorted(folder.glob("*.pdf")):
+        with pikepdf.open(path) as document:  # qpdf: a tenth of pypdf's time on the whole guide
+            counts[path.stem] = len(document.pages)
+    return counts
 
 
 def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None = None) -> dict[str, bool]:

@@ -12,19 +12,137 @@ letting it look for changes every half second.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import multiprocessing
+import os
+import shutil
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Callable
 
 from .build import CONFIG, DOCS_DIR, PDF_DIR, BuildError, check, generate_pages, generate_pdfs
 from .pages import BYTECODE_CACHE
+from .pdf import _die_with_parent
 from .search import add_terms_to_index
 
 WATCHED = ("guidance", "checklists", "docs", "generator/templates", "overrides")
+
+
+class BackgroundPdfs:
+    """The PDFs, rendered after the pages in a process of their own at low priority.
+
+    In this process WeasyPrint would hold the interpreter for seconds (the whole guide takes
+    about ten), and the pages of the next edit would wait for it. `request()` after each edit;
+    `on_ready(status, seconds)` is called when the PDFs in build/docs/pdf are those of the
+    latest content (not when content changed again meanwhile)."""
+
+    def __init__(self, root: Path, on_ready: Callable[[dict[str, bool], float], None]):
+        self.root, self.on_ready = root, on_ready
+        self.wanted = threading.Event()
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def request(self) -> None:
+        self.wanted.set()
+
+    def _loop(self) -> None:
+        pool = None
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()
+            started = time.perf_counter()
+            if pool is None:  # spawned, not forked: this process runs threads
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_low_priority, initargs=(os.getpid(),))
+            try:
+                status = pool.submit(_render_pdfs, self.root).result()
+            except BrokenProcessPool:
+                pool = None
+                print("PDF-filerna kunde inte byggas: processen som byggde dem avslutades.", file=sys.stderr, flush=True)
+                continue
+            except BuildError:  # the pages say what is wrong with the content
+                continue
+            except Exception as err:  # shown, and the preview goes on with the last PDFs
+                print(f"PDF-filerna kunde inte byggas: {err}", file=sys.stderr, flush=True)
+                continue
+            if not self.wanted.is_set():  # else the content changed meanwhile: render again
+                self.on_ready(status, time.perf_counter() - started)
+
+
+def _low_priority(parent: int) -> None:
+    _die_with_parent(parent)
+    os.nice(10)  # the pages of the next edit come first
+
+
+def _render_pdfs(root: Path) -> dict[str, bool]:
+    return generate_pdfs(root, check(root))
+
+
+class EngineBuilds:
+    """The engine's builds of a preview: every page the first time, after that only the pages
+    whose files changed (a tenth of the time), with the search index kept whole. A change of the
+    navigation (a page added or removed, mkdocs.yml) or of the theme (overrides/) builds every
+    page again, as every page shows those."""
+
+    def __init__(self, root: Path, url: str | None = None):
+        self.root, self.url = root, url
+        self.full_index: dict | None = None  # the search index of every page, as last built
+        self.shape: str | None = None  # what every page shows: nav, config, theme
+
+    def build(self, site: Path, terms: dict[str, list[str]], previous: Path | None = None) -> None:
+        """Build into `site`; with `previous` (a site this object built), start from a copy of it."""
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        shape = self._shape()
+        dirty = self.shape == shape and self.full_index is not None and (previous is None or previous.is_dir())
+        if previous is not None and previous != site:
+            shutil.rmtree(site, ignore_errors=True)
+            if dirty:
+                shutil.copytree(previous, site, copy_function=shutil.copy2)  # its dates tell what changed
+        # not strict: the preview has no offline zip, and a build of only the changed pages warns
+        config = load_config(str(self.root / CONFIG), site_dir=str(site), strict=False)
+        if self.url:
+            config.site_url = self.url
+        theme_env = config.theme.get_env
+
+        def get_env():  # the theme's templates compiled once, not on every rebuild
+            env = theme_env()
+            env.bytecode_cache = BYTECODE_CACHE
+            return env
+
+        config.theme.get_env = get_env
+        build(config, serve_url=self.url, dirty=dirty)
+        self._merge_index(site, dirty)
+        add_terms_to_index(site, terms)
+        self.shape = shape
+
+    def _shape(self) -> str:
+        digest = hashlib.sha256((self.root / CONFIG).read_bytes())
+        docs = self.root / DOCS_DIR
+        digest.update("\0".join(sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))).encode())
+        for path in sorted((self.root / "overrides").rglob("*")):
+            if path.is_file():
+                digest.update(path.as_posix().encode() + path.read_bytes())
+        return digest.hexdigest()
+
+    def _merge_index(self, site: Path, dirty: bool) -> None:
+        """A build of only the changed pages writes an index of those pages: put them into the
+        index of the whole site, so that search in the preview still covers every page."""
+        index_file = site / "search" / "search_index.json"
+        index = json.loads(index_file.read_text(encoding="utf-8"))
+        if dirty and self.full_index is not None:
+            rebuilt = {doc["location"].split("#")[0] for doc in index["docs"]}
+            kept = [d for d in self.full_index["docs"] if d["location"].split("#")[0] not in rebuilt]
+            index["docs"] = kept + index["docs"]
+            index_file.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+        self.full_index = index
 
 
 class Preview:
@@ -36,10 +154,8 @@ class Preview:
         self.url = f"http://127.0.0.1:{port}/"
         self.server = LiveReloadServer(builder=self.rebuild, host="127.0.0.1", port=port, root=str(self.site))
         self.server.build_delay = 0.05  # how long the files must be quiet (an editor saves in steps)
-        self.full_index: dict | None = None  # the search index of the last full engine build
-        self.built_once = False
-        self.pdf_thread: threading.Thread | None = None
-        self.pdf_wanted = threading.Event()
+        self.engine = EngineBuilds(root, self.url)
+        self.pdfs: BackgroundPdfs | None = None
         self.changed_at: float | None = None  # when the watcher saw the edit being shown
 
     # --- the pipeline -----------------------------------------------------------------------
@@ -59,62 +175,18 @@ class Preview:
 
             print(environment_message(err), file=sys.stderr)
             return
-        self._engine_build(terms, dirty=self.built_once)
-        self.built_once = True
+        self.engine.build(self.site, terms)
         print(f"Sidorna är uppdaterade ({time.perf_counter() - started:.2f} s). "
               "PDF-filerna uppdateras i bakgrunden …", flush=True)
-        self.content = content
-        self.pdf_wanted.set()
+        if self.pdfs is not None:
+            self.pdfs.request()
 
-    def _engine_build(self, terms: dict[str, list[str]], dirty: bool) -> None:
-        """The engine's build of the pages whose files changed (all of them the first time)."""
-        from mkdocs.commands.build import build
-        from mkdocs.config import load_config
-
-        # not strict: the preview has no offline zip, and a build of only the changed pages warns
-        config = load_config(str(self.root / CONFIG), site_dir=str(self.site), strict=False)
-        config.site_url = self.url
-        theme_env = config.theme.get_env
-
-        def get_env():  # the theme's templates compiled once, not on every rebuild
-            env = theme_env()
-            env.bytecode_cache = BYTECODE_CACHE
-            return env
-
-        config.theme.get_env = get_env
-        build(config, serve_url=self.url, dirty=dirty)
-        self._merge_index(dirty)
-        add_terms_to_index(self.site, terms)
-
-    def _merge_index(self, dirty: bool) -> None:
-        """A build of only the changed pages writes an index of those pages: put them into the
-        index of the whole site, so that search in the preview still covers every page."""
-        index_file = self.site / "search" / "search_index.json"
-        index = json.loads(index_file.read_text(encoding="utf-8"))
-        if dirty and self.full_index is not None:
-            rebuilt = {doc["location"].split("#")[0] for doc in index["docs"]}
-            kept = [d for d in self.full_index["docs"] if d["location"].split("#")[0] not in rebuilt]
-            index["docs"] = kept + index["docs"]
-            index_file.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
-        self.full_index = index
-
-    def _pdf_worker(self) -> None:
-        while True:
-            self.pdf_wanted.wait()
-            self.pdf_wanted.clear()
-            started = time.perf_counter()
-            try:
-                status = generate_pdfs(self.root, self.content)
-            except Exception as err:  # shown, and the preview goes on with the last PDFs
-                print(f"PDF-filerna kunde inte byggas: {err}", file=sys.stderr, flush=True)
-                continue
-            if self.pdf_wanted.is_set():  # content changed meanwhile: these PDFs are outdated
-                continue
-            self._copy_pdfs()
-            rendered = sum(status.values())
-            print(f"PDF-filerna är klara ({rendered} nya, {time.perf_counter() - started:.1f} s).", flush=True)
-            if rendered:
-                self._reload()
+    def _pdfs_ready(self, status: dict[str, bool], seconds: float) -> None:
+        self._copy_pdfs()
+        rendered = sum(status.values())
+        print(f"PDF-filerna är klara ({rendered} nya, {seconds:.1f} s).", flush=True)
+        if rendered:
+            self._reload()
 
     def _copy_pdfs(self) -> None:
         import shutil
@@ -147,6 +219,7 @@ class Preview:
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
         # The engine warns on every build of only the changed pages; that is what we want here.
         logging.getLogger("mkdocs.commands.build").addFilter(lambda r: "'dirty' build" not in r.getMessage())
+        self.pdfs = BackgroundPdfs(self.root, self._pdfs_ready)
         self.rebuild()
         preview = self
 
@@ -161,7 +234,6 @@ class Preview:
                 observer.schedule(Changed(), str(self.root / folder), recursive=True)
         observer.schedule(Changed(), str(self.root), recursive=False)  # mkdocs.yml
         observer.start()
-        threading.Thread(target=self._pdf_worker, daemon=True).start()
         print(f"Förhandsgranskningen visas på {self.url} (avsluta med Ctrl+C).", flush=True)
         try:
             self.server.serve()

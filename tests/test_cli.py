@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -63,6 +64,12 @@ def test_serve_rebuilds_when_content_changes(project_copy):
         housing.write_text(housing.read_text(encoding="utf-8").replace(
             "namn: Stödboende", "namn: Stödboende för unga", 1), encoding="utf-8")
         assert _wait_for(lambda: "Stödboende för unga" in _get(url)), "page did not follow the edit"
+        # only the changed pages were built again, but search still covers every page
+        index = json.loads(_get(f"http://127.0.0.1:{port}/search/search_index.json"))
+        pages = {doc["location"].split("/")[0] for doc in index["docs"]}
+        assert {"boendeformer", "forsvinnande", "anvisning", "jag-ar-god-man"} <= pages, pages
+        # the PDFs follow in a process of their own, and the preview says when they are ready
+        assert _wait_for(lambda: "PDF-filerna är klara" in "".join(lines), seconds=240), "".join(lines)
         # a broken edit keeps the last good page and the preview running
         housing.write_text(housing.read_text(encoding="utf-8").replace("namn: Stödboende för unga", "namn:", 1),
                            encoding="utf-8")

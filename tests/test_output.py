@@ -49,6 +49,27 @@ def test_a_broken_link_is_found(site, tmp_path):
     assert len(broken) == 3 and all(b.startswith("skola/index.html") for b in broken)
 
 
+def test_a_broken_link_in_a_pdf_is_found(site, tmp_path):
+    """The PDF check can fail too: a link to a named destination that is not in the document,
+    and one to a file on the computer that made it."""
+    import pikepdf
+
+    copy = tmp_path / "site"
+    copy.mkdir()
+    (copy / "pdf").mkdir()
+    with pikepdf.open(site / "pdf" / "hela-vagledningen.pdf") as document:
+        links = [a for page in document.pages for a in page.obj.get("/Annots") or []
+                 if a.get("/Subtype") == "/Link" and a.get("/Dest") is not None]
+        links[0].Dest = pikepdf.String("finns-inte")
+        del links[1]["/Dest"]
+        links[1].A = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("file:///tmp/x.html"))
+        document.save(copy / "pdf" / "hela-vagledningen.pdf")
+    broken = check_site(copy).broken
+    assert len(broken) == 2, broken
+    assert any("finns-inte" in b and "målet finns inte" in b for b in broken)
+    assert any("file:///tmp/x.html" in b for b in broken)
+
+
 def test_every_pdf_a_page_links_to_exists(site):
     linked = set()
     for page in site.rglob("*.html"):

@@ -7,7 +7,8 @@ It never fails on a number: it measures and prints. Every timing is the median o
     PDFs          from cold with 1 and with 2 workers, a rebuild with nothing changed; the
                   whole guide ("Hela vägledningen") alone, cold and cached
     build         a warm `guide build` after one edit, against one bare MkDocs build of the
-                  same pages (`mkdocs build -f build/mkdocs.yml`); a no-op `guide build`
+                  same pages (`mkdocs build -f build/mkdocs.yml`): an edit only the site shows,
+                  and one the whole guide's PDF shows too; a no-op `guide build`
     preview       edit-to-preview in `guide serve`: an edit to a page, and one that also
                   changes a PDF (when the page shows it, and when the PDF is in place)
     scaling       the same content 1x and 10x (every list of items ten times, ids made
@@ -45,8 +46,10 @@ SCALED = {"aktorer.yml": "aktörer", "anvisning.yml": "avsnitt", "asylprocess.ym
           "avslutning.yml": "länkar", "bakgrund.yml": "varför", "barnkonventionen.yml": "artiklar",
           "bidrag.yml": "bidrag", "boendeformer.yml": "boendeformer", "forsvinnande.yml": "risker",
           "samverkan.yml": "nivåer", "skola.yml": "rutiner", "varningssignaler.yml": "grupper"}
-# A page-only edit (a heading on the housing page) and one that a checklist PDF shows too.
+# An edit to the housing page (a heading: the whole guide's PDF shows it too), one that a
+# checklist PDF shows too, and one that only the site shows (a role page's introduction).
 PAGE_EDIT = ("guidance/boendeformer.yml", "namn: Stödboende", "namn: Stödboende {mark}")
+SITE_ONLY_EDIT = ("guidance/roller.yml", "Välj den roll som passar dig.", "Välj den roll som passar dig {mark}.")
 PDF_EDIT = ("guidance/varningssignaler.yml", "text: Låg skolnärvaro eller upprepade frånvarotillfällen",
             "text: Låg skolnärvaro eller upprepade frånvarotillfällen {mark}")
 PDF_OF_EDIT = "pdf/tidiga-varningssignaler-pdf.pdf"  # a checklist that shows that sign
@@ -133,7 +136,8 @@ def bench_whole_guide(pdf, content, root: Path) -> None:
     key = {}
     cached = timed(lambda: key.setdefault("key", pdf.Job(
         pdf.GUIDE, pdf.guide_html(content, pdf.Renderer(content), css), job.base_url).key()))
-    pages = len(pdf.PdfReader(io.BytesIO(document["pdf"])).pages)
+    with pdf.pikepdf.open(io.BytesIO(document["pdf"])) as opened:
+        pages = len(opened.pages)
     print(f"Whole guide: {pages} pages")
     print(f"  cold:             {cold:6.2f} s")
     print(f"  cached:           {cached:6.2f} s   (same cache key: {key['key'] == job.key()})")
@@ -143,34 +147,40 @@ def bench_whole_guide(pdf, content, root: Path) -> None:
 
 
 def bench_build(root: Path) -> dict[str, float]:
-    """Warm build after one edit vs one bare engine build, paired; and a no-op build."""
+    """Warm build after one edit vs one bare engine build, paired; and a no-op build.
+
+    Two kinds of edit: one only the site shows, and one the whole guide's PDF shows too (every
+    edit of a guidance page is one of those: that PDF has to be rendered again)."""
     checked(guide(root, "build"))
-    edit = Edit(root, *PAGE_EDIT)
     bare_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     mkdocs = str(Path(sys.executable).with_name("mkdocs"))
-    warm, bare, ratios = [], [], []
-    try:
-        for _ in range(RUNS):
-            edit()
-            w = timed(lambda: checked(guide(root, "build")))
-            with tempfile.TemporaryDirectory() as tmp:
-                b = timed(lambda: checked(subprocess.run(
-                    [mkdocs, "build", "-q", "-f", str(root / "build" / "mkdocs.yml"), "-d", tmp],
-                    cwd=root, env=bare_env, capture_output=True, text=True)))
-            warm.append(w), bare.append(b), ratios.append(w / b)
-    finally:
-        edit.restore()
+    figures = {}
+    for label, spec in (("site only", SITE_ONLY_EDIT), ("also in the PDFs", PAGE_EDIT)):
+        edit = Edit(root, *spec)
+        warm, bare, ratios = [], [], []
+        try:
+            for _ in range(RUNS):
+                edit()
+                w = timed(lambda: checked(guide(root, "build")))
+                with tempfile.TemporaryDirectory() as tmp:
+                    b = timed(lambda: checked(subprocess.run(
+                        [mkdocs, "build", "-q", "-f", str(root / "build" / "mkdocs.yml"), "-d", tmp],
+                        cwd=root, env=bare_env, capture_output=True, text=True)))
+                warm.append(w), bare.append(b), ratios.append(w / b)
+        finally:
+            edit.restore()
+        figures[label] = (median(warm), median(bare), median(ratios))
     checked(guide(root, "build"))
     noop = [timed(lambda: checked(guide(root, "build"))) for _ in range(RUNS)]
     site = root / "site"
     index = (site / "search" / "search_index.json").stat().st_size
     pages = len(list(site.rglob("*.html")))
     print(f"Build ({RUNS} paired runs, medians; {pages} HTML pages, search index {index / 1024:.0f} KiB)")
-    print(f"  warm guide build after one edit: {median(warm):6.2f} s")
-    print(f"  bare MkDocs build, same pages:   {median(bare):6.2f} s")
-    print(f"  ratio warm / bare:               {median(ratios):6.2f}x")
+    for label, (warm, bare, ratio) in figures.items():
+        print(f"  warm guide build, edit {label + ':':17} {warm:6.2f} s   bare MkDocs {bare:5.2f} s   "
+              f"ratio {ratio:5.2f}x")
     print(f"  no-op guide build:               {median(noop):6.2f} s")
-    return {"warm": median(warm), "bare": median(bare), "noop": median(noop)}
+    return {"warm": figures["site only"][0], "bare": figures["site only"][1], "noop": median(noop)}
 
 
 # --- preview -----------------------------------------------------------------------------------
@@ -192,9 +202,16 @@ def _get_bytes(url: str) -> bytes:
         return b""
 
 
-def bench_preview(root: Path, port: int = 8143) -> None:
-    """Seconds from saving a file to the preview serving the changed page (and PDF)."""
-    process = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "serve", "--port", str(port)],
+def bench_preview(root: Path) -> None:
+    """Seconds from saving a file to the preview serving the changed page (and PDF): in
+    `guide serve`, and in the maintainers' editor (`guide edit`, the file saved as Decap does)."""
+    bench_one_preview(root, "serve", "guide serve", 8143)
+    if (ROOT / "node_modules" / "decap-server").is_dir():
+        bench_one_preview(root, "edit", "guide edit (the editor's preview)", 8144)
+
+
+def bench_one_preview(root: Path, command: str, label: str, port: int) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), command, "--port", str(port)],
                                cwd=root, env={**os.environ, "PYTHONPATH": str(root), "NO_MKDOCS_2_WARNING": "1"},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"
@@ -230,7 +247,7 @@ def bench_preview(root: Path, port: int = 8143) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
-    print(f"Preview, edit to page shown ({RUNS} runs, medians)")
+    print(f"Preview in {label}, edit to page shown ({RUNS} runs, medians)")
     print(f"  edit that changes pages:         {median(pages_only):6.2f} s")
     print(f"  edit that also changes a PDF:    {median(with_pdf_page):6.2f} s   (the PDF in place: "
           f"{median(with_pdf_pdf):.2f} s)")
