@@ -11,8 +11,11 @@
     return parseFloat(cleaned);
   }
 
+  var format = null;  // made on first use: making one costs more than the sum itself
+
   function kronor(amount) {
-    return new Intl.NumberFormat("sv-SE").format(amount) + "\u00a0kr";
+    format = format || new Intl.NumberFormat("sv-SE");
+    return format.format(amount) + "\u00a0kr";
   }
 
   function setUp(form) {
