@@ -12,7 +12,16 @@ browser and stay as they are.
 Every script of the page is then deferred: the browser fetches them while it reads the page,
 paints the page, and runs them in the order they stand, before the page counts as loaded.
 None of them writes into the page as it is read (the theme's palette and tab scripts only
-restore a reader's choice, and this site offers neither), so nothing changes but the speed.
+restore a reader's choice, and this site offers neither, so overrides/partials/javascripts/
+leaves them out), so nothing changes but the speed.
+
+The theme's own script also fetches the search index (search/search_index.json, about 90 KB
+gzipped, half a megabyte of JSON to parse and hand to the search worker) as soon as it runs,
+on every page, while the page itself is still loading. `lazy_search_index` changes that one
+step: the index is fetched once the page is painted and the browser is idle, or at once when
+the reader opens the search or arrives from a search result (`?h=`, the highlighting). That
+is the theme's own behaviour in the offline copy (file://), which waits for the search to be
+opened; here it also waits for nothing more than the page.
 """
 
 from __future__ import annotations
@@ -28,6 +37,23 @@ FOLDER = "assets/javascripts"
 DEFERRABLE = re.compile(r'(?P<open><script (?:(?!\b(?:defer|async|type)\b)[^>])*\bsrc="[^"]*")(?P<close>></script>)')
 # Where the page's own path to the assets folder can be read: the theme's main script.
 ASSETS_PREFIX = re.compile(r'<script src="(?P<prefix>[^"]*?)assets/javascripts/bundle\.')
+# The theme's script (Material 9.8.1) and the two places in it that start fetching the search
+# index. The search worker is handed the index as soon as "not file://" or the search opens:
+#     setupSearchWorker: merge(of(location.protocol !== "file:"), watchToggle("search"))
+# and the highlighting of a search result's words subscribes to the index on every page:
+#     mountSearchHiglight: combineLatest([index$, location$.pipe(..., filter(has "h"))])
+BUNDLE = re.compile(r'assets/javascripts/(?P<name>bundle\.[0-9a-f]{8,}\.min\.js)')
+WORKER_GATE = re.compile(r'(?<![\w$])[\w$]+\(location\.protocol!=="file:"\)(?=,[\w$]+\("search"\))')
+HIGHLIGHT_INDEX = re.compile(r'(\{index\$:(?P<index>[\w$]+),location\$:[\w$]+\}\)\{return [\w$]+\(\[)(?P=index),')
+# Resolves (true) once the page is painted and the browser is idle: then the worker gets the
+# index. Never on file://, where the theme already waits for the search to be opened.
+AFTER_PAINT = ('new Promise(function(ready){if(location.protocol==="file:")return;'
+               'function idle(){(window.requestIdleCallback||function(f){setTimeout(f,200)})'
+               '(function(){ready(!0)},{timeout:3000})}'
+               'function painted(){requestAnimationFrame(function(){setTimeout(idle,0)})}'
+               'document.readyState==="complete"?painted():addEventListener("load",painted,{once:!0})})')
+# The highlighting needs the index only on a page opened from a search result.
+ONLY_WITH_H = r'\1(new URL(location.href).searchParams.get("h")?\g<index>:new Promise(function(){})),'
 
 
 class ScriptFiles:
@@ -36,6 +62,7 @@ class ScriptFiles:
     def __init__(self, site_dir: Path):
         self.site_dir = site_dir
         self.written: set[str] = set()
+        self.bundles: dict[str, str] = {}  # the theme's script -> its lazy-index version
 
     def externalize(self, html: str) -> str:
         """The page with each inline script replaced by a `<script src>` to its file."""
@@ -56,7 +83,30 @@ class ScriptFiles:
                 self.written.add(name)
             return f'<script{attrs} src="{prefix}{FOLDER}/{name}" defer></script>'
 
+        html = BUNDLE.sub(lambda m: "assets/javascripts/" + self._lazy_bundle(m.group("name")), html)
         return DEFERRABLE.sub(r"\g<open> defer\g<close>", SCRIPT.sub(replace, html))
+
+    def _lazy_bundle(self, name: str) -> str:
+        """The name of the theme's script with the search index fetched late (written once)."""
+        if name not in self.bundles:
+            folder = self.site_dir / FOLDER
+            patched = lazy_search_index((folder / name).read_text(encoding="utf-8"))
+            if patched is None:  # another version of the theme: its script as it is
+                self.bundles[name] = name
+            else:
+                digest = hashlib.sha256(patched.encode("utf-8")).hexdigest()[:12]
+                self.bundles[name] = f"bundle.{digest}.min.js"
+                (folder / self.bundles[name]).write_text(patched, encoding="utf-8")
+        return self.bundles[name]
+
+
+def lazy_search_index(bundle: str) -> str | None:
+    """The theme's script with the search index fetched after the page is painted (see the
+    module's description); None when the script is not the one this was written for
+    (tests/test_server.py notices)."""
+    if len(WORKER_GATE.findall(bundle)) != 1 or len(HIGHLIGHT_INDEX.findall(bundle)) != 1:
+        return None
+    return HIGHLIGHT_INDEX.sub(ONLY_WITH_H, WORKER_GATE.sub(lambda _: AFTER_PAINT, bundle))
 
 
 def _type(attrs: str) -> str:

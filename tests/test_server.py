@@ -16,6 +16,7 @@ import pytest
 from conftest import csp_violations, serve, wait_for_search, watch_csp
 from generator.build import OFFLINE_ZIP
 from generator.precompress import MIN_SIZE, SUFFIXES
+from generator.scripts import lazy_search_index
 
 PHONE = {"width": 360, "height": 740}
 
@@ -126,6 +127,60 @@ def test_calculator_script_only_on_its_page(site):
     for html in site.rglob("*.html"):
         has_calculator = "kalkylator.js" in html.read_text(encoding="utf-8")
         assert has_calculator == (html.relative_to(site).as_posix() == "anvisning/index.html"), html
+
+
+# --- a phone's first visit --------------------------------------------------------------------
+
+
+def test_pages_load_only_the_scripts_and_fonts_they_use(site):
+    """No theme script that has nothing to do on this site (colour palette, content tabs), and
+    only the two font faces above the fold preloaded (each one holds up the first paint)."""
+    scripts = site / "assets" / "javascripts"
+    for html in site.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        if "assets/javascripts/bundle." not in text:
+            continue
+        for name in re.findall(r'<script[^>]*\bsrc="[^"]*/?(inline\.[0-9a-f]+\.js)"', text):  # the theme's own
+            body = (scripts / name).read_text(encoding="utf-8")
+            assert "__palette" not in body and "__tabbed_" not in body, (html, name)
+        preloaded = re.findall(r'<link rel="preload" href="[^"]*/fonts/([^"]+)"', text)
+        assert preloaded == ["source-sans-3-latin-400-normal.woff2", "source-sans-3-latin-700-normal.woff2"], html
+
+
+def test_the_themes_script_is_the_one_the_lazy_search_index_was_written_for(site):
+    """generator/scripts.py changes two places in Material's script; another Material version
+    gets its script unchanged (search fetched early again): this test says so."""
+    import material
+
+    theme = Path(material.__file__).parent / "templates" / "assets" / "javascripts"
+    (original,) = theme.glob("bundle.*.min.js")
+    assert lazy_search_index(original.read_text(encoding="utf-8")) is not None
+    used = re.search(r"assets/javascripts/(bundle\.[0-9a-f]+\.min\.js)", (site / "index.html").read_text(encoding="utf-8"))
+    assert used and used.group(1) != original.name
+
+
+def test_search_index_is_fetched_after_the_page_is_shown(browser, server):
+    """The page is painted and loaded before the search index is asked for; the index still
+    comes without the reader doing anything, at once when the search is opened, and with the
+    page when it is opened from a search result (highlighting)."""
+    page = browser.new_page()
+    events: list[str] = []
+    page.on("request", lambda r: events.append("index") if "search_index.json" in r.url else None)
+    page.on("load", lambda: events.append("load"))
+    page.goto(f"{server}/anvisning/")
+    wait_for_search(page)
+    assert events[:2] == ["load", "index"], events
+    started = page.evaluate("""() => performance.getEntriesByType("resource")
+        .find(e => e.name.includes("search_index.json")).startTime""")
+    painted = page.evaluate("() => performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    assert started > painted
+    events.clear()
+    page.goto(f"{server}/aktorer/")  # opened at once: the index comes with the search
+    page.locator("input.md-search__input").press_sequentially("socialtjänsten", delay=10)
+    page.wait_for_selector("a.md-search-result__link")
+    page.goto(f"{server}/boendeformer/?h=familjehem")
+    page.wait_for_selector("article mark")
+    page.close()
 
 
 @pytest.fixture(scope="module")

@@ -229,6 +229,15 @@ def test_calculator_reproduces_the_worked_example_and_any_other_sum(browser, ser
     page_.close()
 
 
+def test_permalinks_are_named_without_a_tooltip(site):
+    """The ¶ after a heading is named in words for a screen reader, and has no title for the
+    theme to make a tooltip of (generator/tooltips.py)."""
+    html = page(site, "anvisning")
+    links = re.findall(r'<a class="headerlink"[^>]*>', html)
+    assert len(links) > 20
+    assert all('aria-label="Länk till det här avsnittet"' in a and "title=" not in a for a in links), links[:2]
+
+
 def test_a_term_gets_one_tooltip_per_section(site):
     """The first occurrence of a term in a section explains it; the rest stay plain words."""
     import re as _re

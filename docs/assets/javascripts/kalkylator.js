@@ -11,8 +11,11 @@
     return parseFloat(cleaned);
   }
 
+  // Whole kronor in groups of three, as Swedish writes them ("132 300 kr", no-break spaces).
+  // Written out rather than Intl.NumberFormat("sv-SE"): loading the locale's number data takes
+  // longer on a phone than the whole page's own script, and the amounts are whole numbers.
   function kronor(amount) {
-    return new Intl.NumberFormat("sv-SE").format(amount) + "\u00a0kr";
+    return String(amount).replace(/\B(?=(\d{3})+$)/g, "\u00a0") + "\u00a0kr";
   }
 
   function setUp(form) {
