@@ -147,7 +147,7 @@ def editor(tmp_path_factory, site):
         yield address, root
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=20)[0]
+        output = proc.communicate(timeout=120)[0]  # it ends once a PDF render under way is done
     assert "Klart! Öppna redigeraren:" in output and f"{address}/admin/" in output
 
 
@@ -217,6 +217,7 @@ def _sign_box(page, text: str):
     return page.locator("textarea:visible").filter(has_text=text).first
 
 
+@pytest.mark.xdist_group("editor")  # in one test process, in this order: they share one editor
 def test_edit_a_sign_changes_one_line_and_the_preview(editor, page):
     address, root = editor
     path = root / SIGNS
@@ -234,6 +235,7 @@ def test_edit_a_sign_changes_one_line_and_the_preview(editor, page):
     assert SIGN not in page.content()
 
 
+@pytest.mark.xdist_group("editor")
 def test_emptying_a_required_text_is_refused(editor, page):
     address, root = editor
     path = root / SIGNS
@@ -249,6 +251,7 @@ def test_emptying_a_required_text_is_refused(editor, page):
     assert path.read_text(encoding="utf-8") == before
 
 
+@pytest.mark.xdist_group("editor")
 def test_a_problem_only_the_loader_sees_shows_on_the_preview_until_fixed(editor, page):
     """A duplicate id passes the editor's checks; the preview then lists the problem, in Swedish, with
     file and line, instead of the old pages, and comes back once it is fixed."""
@@ -296,6 +299,7 @@ def _pick(page, label: str, value: str) -> None:
     field.locator("[class*=option]").first.click()
 
 
+@pytest.mark.xdist_group("editor")
 def test_adding_a_region_builds_its_page(editor, page):
     address, root = editor
     _open(page, address, "kontakter/new")
