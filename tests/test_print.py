@@ -193,6 +193,10 @@ def print_composer(browser, url, ticks, javascript=True):
     page.goto(url)
     for box in ticks:
         page.check(f"#{box}")
+    # the fonts only print uses (e.g. 600 for field labels) in before printing: on a busy machine
+    # the PDF was otherwise made with a fallback font, whose text did not always read back
+    page.emulate_media(media="print")
+    page.evaluate("document.fonts.ready.then(() => true)")
     document = page.pdf(format="A4")
     storage = page.evaluate("() => [document.cookie, localStorage.length, sessionStorage.length]") \
         if javascript else ["", 0, 0]
