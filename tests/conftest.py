@@ -3,10 +3,14 @@ production configuration, and Chromium."""
 
 from __future__ import annotations
 
+import fcntl
 import html
 import os
 import re
 import shutil
+import socket
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,15 +27,49 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """With `--dist loadgroup` pytest-xdist runs the tests of one xdist_group in the same process
+    by naming each "<test>@<group>"; it sets item._nodeid, which pytest 9.2 no longer reads (the
+    groups were silently spread): name them through the node's id instead."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                         for m in item.iter_markers("xdist_group")})
+        if groups and not item.nodeid.endswith("@" + "_".join(groups)):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
+
+
 @pytest.fixture(scope="session")
 def content():
     return load_content(ROOT)
 
 
+def shared_tmp(tmp_path_factory) -> Path:
+    """A folder of this test run that every test process sees (with pytest-xdist each worker has
+    its own base folder, inside the run's)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The site built from the project's own content with the real engine."""
-    return build_site(ROOT, tmp_path_factory.mktemp("built") / "site")
+    """The site built from the project's own content with the real engine, once per test run:
+    with several test processes (pytest-xdist) the first builds, under a lock, and the others
+    wait for it and use the same folder. The build also fills the project's caches in build/,
+    which copies of the project start with (copy_project)."""
+    shared = shared_tmp(tmp_path_factory)
+    folder, done = shared / "built" / "site", shared / "built" / "done"
+    folder.parent.mkdir(exist_ok=True)
+    with open(shared / "built.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            build_site(ROOT, folder)
+            done.touch()
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -93,19 +131,66 @@ def browser():
 
 
 @pytest.fixture
-def project_copy(tmp_path) -> Path:
-    """A copy of the project's content and templates, to break without harm."""
+def project_copy(tmp_path, site) -> Path:
+    """A copy of the project's content and templates, to break without harm (after the session's
+    build, so that it starts with the project's caches)."""
     return copy_project(tmp_path)
 
 
-def copy_project(target: Path) -> Path:
+# What a build keeps in build/ by a hash of everything it depends on (pdf.py, load.py, links.py,
+# build.py). A copy of the project starts with the project's own, so that a test renders again
+# only what its change touches. Folders of files that are written whole under a new name and
+# never changed in place are shared by hard links; single files that a build rewrites are copied.
+CACHE_FOLDERS = ("pdf-cache", "yaml-cache")
+CACHE_FILES = ("link-cache.json", "vagledning-offline.zip", "vagledning-offline.key")
+
+
+def copy_project(target: Path, caches: bool = True) -> Path:
     for name in ("guidance", "checklists", "docs", "overrides", "mkdocs.yml"):
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, target / name)
         elif src.exists():
             shutil.copy(src, target / name)
+    if caches:
+        for name in CACHE_FOLDERS:
+            if (ROOT / "build" / name).is_dir():
+                shutil.copytree(ROOT / "build" / name, target / "build" / name, copy_function=_link_or_copy)
+        for name in CACHE_FILES:
+            if (ROOT / "build" / name).is_file():
+                shutil.copy2(ROOT / "build" / name, target / "build" / name)
     return target
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system
+        shutil.copy2(src, dst)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, timeout: float = 10) -> str:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(predicate, seconds: float = 60, interval: float = 0.1) -> bool:
+    """Whether predicate() comes true within `seconds` (an OSError, e.g. a server not yet up, is a no)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(interval)
+    return False
 
 
 @pytest.fixture(scope="session")

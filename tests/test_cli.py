@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
+from conftest import free_port, get, wait_for
 from generator.inflect import search_forms, word_forms
 
 
@@ -24,31 +22,8 @@ def test_inflected_forms():
     assert {"gode", "män"} <= set(search_forms(["gode män"]))  # a keyword need not be on the page
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read().decode("utf-8")
-
-
-def _wait_for(predicate, seconds: float = 40) -> bool:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            if predicate():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.5)
-    return False
-
-
 def test_serve_rebuilds_when_content_changes(project_copy):
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/boendeformer/"
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(project_copy), "serve",
                              "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -58,24 +33,25 @@ def test_serve_rebuilds_when_content_changes(project_copy):
         line.decode("utf-8", "replace") for line in iter(proc.stdout.readline, b"")), daemon=True)
     reader.start()
     try:
-        # the first preview renders every PDF: on a machine shared by many builds that takes a while
-        assert _wait_for(lambda: "Stödboende" in _get(url), seconds=180), "preview never started"
+        # the first preview renders the pages (the PDFs come from the copied cache): on a machine
+        # shared by many builds that can still take a while
+        assert wait_for(lambda: "Stödboende" in get(url), seconds=180), "preview never started"
         housing = project_copy / "guidance" / "boendeformer.yml"
         housing.write_text(housing.read_text(encoding="utf-8").replace(
             "namn: Stödboende", "namn: Stödboende för unga", 1), encoding="utf-8")
-        assert _wait_for(lambda: "Stödboende för unga" in _get(url)), "page did not follow the edit"
+        assert wait_for(lambda: "Stödboende för unga" in get(url), seconds=40), "page did not follow the edit"
         # only the changed pages were built again, but search still covers every page
-        index = json.loads(_get(f"http://127.0.0.1:{port}/search/search_index.json"))
+        index = json.loads(get(f"http://127.0.0.1:{port}/search/search_index.json"))
         pages = {doc["location"].split("/")[0] for doc in index["docs"]}
         assert {"boendeformer", "forsvinnande", "anvisning", "jag-ar-god-man"} <= pages, pages
         # the PDFs follow in a process of their own, and the preview says when they are ready
-        assert _wait_for(lambda: "PDF-filerna är klara" in "".join(lines), seconds=240), "".join(lines)
+        assert wait_for(lambda: "PDF-filerna är klara" in "".join(lines), seconds=240), "".join(lines)
         # a broken edit keeps the last good page and the preview running
         housing.write_text(housing.read_text(encoding="utf-8").replace("namn: Stödboende för unga", "namn:", 1),
                            encoding="utf-8")
         message = "namn: Här står ingenting, men det ska vara en text"
-        assert _wait_for(lambda: message in "".join(lines)), "the broken edit was not reported"
-        assert "Stödboende för unga" in _get(url)
+        assert wait_for(lambda: message in "".join(lines), seconds=40), "the broken edit was not reported"
+        assert "Stödboende för unga" in get(url)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -9,17 +9,15 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, copy_project
+from conftest import ROOT, copy_project, free_port, get, wait_for
 from generator import model
 from generator.editor import FILES_COLLECTION, FOLDERS, editor_config
 from generator.format import format_files
@@ -134,44 +132,22 @@ def test_content_files_are_in_the_editors_shape():
 # --- the editor in a real browser --------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode("utf-8")
-
-
-def _wait_for(predicate, seconds: float = 60, interval: float = 0.1) -> bool:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            if predicate():
-                return True
-        except OSError:
-            pass
-        time.sleep(interval)
-    return False
-
-
 @pytest.fixture(scope="module")
-def editor(tmp_path_factory):
-    """`guide edit` on a copy of the project in the editor's shape: (address, project folder)."""
+def editor(tmp_path_factory, site):
+    """`guide edit` on a copy of the project in the editor's shape: (address, project folder).
+    (After the session's build, whose caches the copy starts with.)"""
     root = copy_project(tmp_path_factory.mktemp("editor"))
     format_files(root)
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "edit", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
     address = f"http://127.0.0.1:{port}"
     try:
-        assert _wait_for(lambda: json.loads(_get(f"{address}/__status"))["version"] > 0, 120), "editor never started"
+        assert wait_for(lambda: json.loads(get(f"{address}/__status"))["version"] > 0, 120), "editor never started"
         yield address, root
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=20)[0]
+        output = proc.communicate(timeout=120)[0]  # it ends once a PDF render under way is done
     assert "Klart! Öppna redigeraren:" in output and f"{address}/admin/" in output
 
 
@@ -229,7 +205,7 @@ def _saved(path: Path, before: str) -> bool:
     def written() -> bool:
         text = path.read_text(encoding="utf-8") if path.exists() else before
         return text != before and text.endswith("\n") and yaml.safe_load(text) is not None
-    return _wait_for(written, 20)
+    return wait_for(written, 20)
 
 
 def _changed_lines(before: str, after: str) -> list[str]:
@@ -241,6 +217,7 @@ def _sign_box(page, text: str):
     return page.locator("textarea:visible").filter(has_text=text).first
 
 
+@pytest.mark.xdist_group("editor")  # in one test process, in this order: they share one editor
 def test_edit_a_sign_changes_one_line_and_the_preview(editor, page):
     address, root = editor
     path = root / SIGNS
@@ -258,6 +235,7 @@ def test_edit_a_sign_changes_one_line_and_the_preview(editor, page):
     assert SIGN not in page.content()
 
 
+@pytest.mark.xdist_group("editor")
 def test_emptying_a_required_text_is_refused(editor, page):
     address, root = editor
     path = root / SIGNS
@@ -273,6 +251,7 @@ def test_emptying_a_required_text_is_refused(editor, page):
     assert path.read_text(encoding="utf-8") == before
 
 
+@pytest.mark.xdist_group("editor")
 def test_a_problem_only_the_loader_sees_shows_on_the_preview_until_fixed(editor, page):
     """A duplicate id passes the editor's checks; the preview then lists the problem, in Swedish, with
     file and line, instead of the old pages, and comes back once it is fixed."""
@@ -320,6 +299,7 @@ def _pick(page, label: str, value: str) -> None:
     field.locator("[class*=option]").first.click()
 
 
+@pytest.mark.xdist_group("editor")
 def test_adding_a_region_builds_its_page(editor, page):
     address, root = editor
     _open(page, address, "kontakter/new")

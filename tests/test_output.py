@@ -26,6 +26,7 @@ def test_every_internal_link_and_anchor_resolves(site):
     assert any(url.startswith("https://") for url in report.external)
 
 
+@pytest.mark.xdist_group("project-build")  # in one test process: a build from the project rewrites build/externa-lankar.md
 def test_external_links_are_listed_with_their_pages(site):
     text = (ROOT / LINK_REPORT).read_text(encoding="utf-8")
     assert "- https://www.digg.se/tdosanmalan\n  - tillganglighet/index.html" in text
@@ -82,6 +83,7 @@ def test_every_pdf_a_page_links_to_exists(site):
 # --- deterministic output -------------------------------------------------------------------------
 
 
+@pytest.mark.xdist_group("project-build")
 def test_two_builds_are_identical(site, tmp_path):
     again = build_site(ROOT, tmp_path / "site")
     compared = filecmp.dircmp(site, again)

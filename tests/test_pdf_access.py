@@ -214,6 +214,7 @@ def not_shown(before: dict[str, int], after: dict[str, int]) -> list[str]:
     return [field for field, dark in after.items() if dark <= before[field] + 3]
 
 
+@pytest.mark.xdist_group("pdf-forms")  # in one test process: they share the filled forms and pdf.js
 def test_filled_forms_show_in_poppler(pdfs, filled, empty_ink, tmp_path):
     for name, path in pdfs.items():
         after = poppler_ink(filled[name], path, tmp_path, name)
@@ -247,6 +248,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@pytest.mark.xdist_group("pdf-forms")
 def test_filled_forms_show_in_pdfjs(pdfs, filled, empty_ink, pdfjs):
     page, root = pdfjs
     total = 0
@@ -261,6 +263,7 @@ def test_filled_forms_show_in_pdfjs(pdfs, filled, empty_ink, pdfjs):
     assert total >= 300
 
 
+@pytest.mark.xdist_group("pdf-forms")
 def test_form_filled_in_pdfjs_shows_in_poppler(pdfs, empty_ink, pdfjs, tmp_path):
     """Filled in Firefox, printed from a poppler viewer (Evince, Okular): ticks and text show."""
     page, _ = pdfjs
@@ -278,6 +281,7 @@ def words(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+@pytest.mark.xdist_group("pdf-forms")
 def test_links_read_as_their_text(pdfs, pdfjs, content):
     page, _ = pdfjs
     checked = 0

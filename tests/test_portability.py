@@ -37,6 +37,7 @@ def zensical_site(site) -> Path:
     return out
 
 
+@pytest.mark.xdist_group("project-build")  # beside the other test that builds from the project (build/docs)
 def test_zensical_builds_every_page_with_the_same_content(site, zensical_site):
     pages = sorted(p.relative_to(site) for p in site.rglob("index.html"))
     assert len(pages) > 25

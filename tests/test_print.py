@@ -62,6 +62,7 @@ def six_kinds(content) -> dict[str, list[str]]:
             "samverkan": collaboration, "skola": school, "kontakter": contacts}
 
 
+@pytest.mark.xdist_group("whole-guide")  # in one test process: they share the parsed guide
 def test_whole_guide_holds_every_item_of_the_six_kinds(guide_words, content):
     kinds = six_kinds(content)
     assert all(kinds.values())
@@ -70,6 +71,7 @@ def test_whole_guide_holds_every_item_of_the_six_kinds(guide_words, content):
         assert not missing, f"{kind}: {missing[:5]}"
 
 
+@pytest.mark.xdist_group("whole-guide")
 def test_whole_guide_numbered_chapters_contents_and_bookmarks(guide, content):
     titles = outline_titles(guide.outline)
     contents = guide.pages[1].extract_text()
@@ -86,6 +88,7 @@ def test_whole_guide_numbered_chapters_contents_and_bookmarks(guide, content):
     assert "Källor" in titles and "Bilagor: checklistor och blanketter" in titles
 
 
+@pytest.mark.xdist_group("whole-guide")
 def test_whole_guide_dates_sources_and_pact_notice(guide, guide_words, content):
     start = words(guide.pages[0].extract_text() + guide.pages[2].extract_text())
     updated = swedish_date(pdfmod.guide_updated(content))
@@ -102,6 +105,7 @@ def test_whole_guide_dates_sources_and_pact_notice(guide, guide_words, content):
     assert guide_words.count(words("Källor och granskning")) >= len(GUIDE_CHAPTERS)  # each chapter
 
 
+@pytest.mark.xdist_group("whole-guide")
 def test_whole_guide_is_tagged_pdf_ua_with_unique_fields(guide):
     root = guide.trailer["/Root"]
     assert root["/Lang"] == "sv" and "/StructTreeRoot" in root
@@ -189,6 +193,10 @@ def print_composer(browser, url, ticks, javascript=True):
     page.goto(url)
     for box in ticks:
         page.check(f"#{box}")
+    # the fonts only print uses (e.g. 600 for field labels) in before printing: on a busy machine
+    # the PDF was otherwise made with a fallback font, whose text did not always read back
+    page.emulate_media(media="print")
+    page.evaluate("document.fonts.ready.then(() => true)")
     document = page.pdf(format="A4")
     storage = page.evaluate("() => [document.cookie, localStorage.length, sessionStorage.length]") \
         if javascript else ["", 0, 0]

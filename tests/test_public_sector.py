@@ -97,6 +97,7 @@ def test_every_page_passes_axe_wcag_22_aa_and_best_practice(pages, browser, serv
     assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)[:4000]
 
 
+@pytest.mark.xdist_group("visit")  # the tests that share `visit` in one test process
 def test_no_request_leaves_the_site_and_nothing_is_stored(pages, visit, server):
     total = 0
     for path in pages:
@@ -109,6 +110,7 @@ def test_no_request_leaves_the_site_and_nothing_is_stored(pages, visit, server):
     assert total > len(pages)  # pages really loaded their assets from the local server
 
 
+@pytest.mark.xdist_group("visit")
 def test_every_page_runs_under_the_security_policy(pages, visit):
     """The server's policy allows no inline script: every page loads without a violation."""
     violations = {p: visit(p)["csp"] for p in pages if visit(p)["csp"]}
@@ -313,8 +315,9 @@ def test_urgent_box_is_body_size_and_does_not_move_while_fonts_load(browser, ser
     }).observe({type: "layout-shift", buffered: true});""")
     page.route("**/*.woff2", lambda route: (time.sleep(0.8), route.continue_()))
     for path in URGENT:
-        page.goto(f"{server}/{path}", wait_until="load")
-        page.wait_for_timeout(1500)
+        page.goto(f"{server}/{path}", wait_until="load")  # (the load event waits for the fonts)
+        page.evaluate("""document.fonts.ready.then(() => new Promise(done =>  // the last swap laid out
+            requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 100)))))""")
         sizes = page.evaluate("""() => ({
             body: parseFloat(getComputedStyle(document.querySelector("article > p")).fontSize),
             box: [...document.querySelectorAll("article .admonition.danger :is(p, li)")]
@@ -434,7 +437,6 @@ def test_lighthouse_accessibility_is_100_on_a_phone(server):
     sys.path.insert(0, str(ROOT / "tools"))
     import lighthouse
 
-    with lighthouse.chromium() as port:
-        for path in LIGHTHOUSE_PAGES:
-            report = lighthouse.audit(f"{server}/{path}", port, ["accessibility"])
-            assert lighthouse.scores(report) == {"accessibility": 100}, (path, lighthouse.failed_audits(report))
+    reports = lighthouse.audit_all([f"{server}/{path}" for path in LIGHTHOUSE_PAGES], ["accessibility"])
+    for path, report in zip(LIGHTHOUSE_PAGES, reports):
+        assert lighthouse.scores(report) == {"accessibility": 100}, (path, lighthouse.failed_audits(report))
