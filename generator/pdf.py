@@ -30,6 +30,7 @@ from .pages import GUIDE_CHAPTERS, Renderer
 
 PRINT_CSS = Path(__file__).parent / "templates" / "print" / "print.css"
 CACHE_DIR = Path("build/pdf-cache")
+CACHE_ENTRY = re.compile(r"[a-z0-9-]+-[0-9a-f]{64}\.pdf")  # <name>-<key>.pdf, see render_pdfs
 GUIDE = "hela-vagledningen"  # the whole guide as one PDF: site/pdf/hela-vagledningen.pdf
 
 
@@ -284,6 +285,9 @@ def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None
                     old.unlink(missing_ok=True)
     for name, path in cached.items():
         shutil.copy2(path, out_dir / f"{name}.pdf")
+    for path in cache.iterdir():  # what an older generator kept there (a .key beside each PDF)
+        if not (CACHE_ENTRY.fullmatch(path.name) or path.name.startswith(".")):
+            path.unlink(missing_ok=True)
     return status
 
 
