@@ -449,8 +449,9 @@ def _add_front_matter(text: str, extra: dict[str, Any]) -> str:
     return dump_front_matter(meta) + body
 
 
-def glossary_forms(glossary: model.GlossaryFile) -> list[tuple[str, str]]:
-    """(form, tooltip) of every glossary term with a tooltip, each form once, in glossary order.
+def glossary_forms(glossary: model.GlossaryFile) -> list[tuple[str, str, bool]]:
+    """(form, tooltip, whether the form is one word) of every glossary term with a tooltip, each
+    form once, in glossary order.
 
     Lowercase one-word terms also get their inflected forms, and every form a capitalised one."""
     found: dict[str, str] = {}
@@ -464,16 +465,16 @@ def glossary_forms(glossary: model.GlossaryFile) -> list[tuple[str, str]]:
         for form in forms:
             if "]" not in form:
                 found.setdefault(form, title)
-    return list(found.items())
+    return [(form, title, bool(re.fullmatch(r"\w+", form))) for form, title in found.items()]
 
 
-def abbreviation_block(forms: list[tuple[str, str]], text: str) -> str:
+def abbreviation_block(forms: list[tuple[str, str, bool]], text: str) -> str:
     """Python-Markdown `abbr` definitions for the glossary forms (see glossary_forms) that occur
     in a page's text, to keep each page small. The `abbr` extension marks a form only as a
     whole word, so a one-word form counts only where it is a whole word of the text."""
     words = set(re.findall(r"\w+", text))
-    return "\n".join(f"*[{form}]: {title}" for form, title in forms
-                     if (form in words if re.fullmatch(r"\w+", form) else form in text)) + "\n"
+    return "\n".join(f"*[{form}]: {title}" for form, title, one_word in forms
+                     if (form in words if one_word else form in text)) + "\n"
 
 
 def _front_matter(text: str) -> dict[str, Any]:

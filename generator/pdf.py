@@ -246,12 +246,19 @@ def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) ->
     return target
 
 
+_counted: dict[tuple[str, int, int], int] = {}  # (path, size, mtime) -> pages: a preview asks often
+
+
 def page_counts(folder: Path) -> dict[str, int]:
     """Number of pages of each PDF in a folder (file name without .pdf -> pages)."""
     counts = {}
     for path in sorted(folder.glob("*.pdf")):
-        with pikepdf.open(path) as document:  # qpdf: a tenth of pypdf's time on the whole guide
-            counts[path.stem] = len(document.pages)
+        info = path.stat()
+        key = (str(path), info.st_size, info.st_mtime_ns)
+        if key not in _counted:
+            with pikepdf.open(path) as document:  # qpdf: a tenth of pypdf's time on the whole guide
+                _counted[key] = len(document.pages)
+        counts[path.stem] = _counted[key]
     return counts
 
 
