@@ -148,6 +148,9 @@ class Preview:
             threading.Timer(30, shutil.rmtree, args=(old,), kwargs={"ignore_errors": True}).start()
         return new
 
+    def stop(self) -> None:
+        self._pdfs.stop()
+
     def status(self) -> dict:
         with self._lock:
             return {"version": self.version, "ok": not (self.problems or self.failure),
@@ -379,6 +382,7 @@ def serve(root: Path, port: int) -> None:
     finally:
         observer.stop()
         httpd.shutdown()
+        preview.stop()
         backend.terminate()
         try:
             backend.wait(timeout=5)

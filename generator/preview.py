@@ -46,24 +46,36 @@ class BackgroundPdfs:
     def __init__(self, root: Path, on_ready: Callable[[dict[str, bool], float], None]):
         self.root, self.on_ready = root, on_ready
         self.wanted = threading.Event()
+        self.pool: ProcessPoolExecutor | None = None
+        self.stopped = False
         threading.Thread(target=self._loop, daemon=True).start()
 
     def request(self) -> None:
         self.wanted.set()
 
+    def stop(self) -> None:
+        """End the PDF process now: Ctrl+C should not wait for a render under way."""
+        self.stopped = True
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()  # the executor has no public way to end a running task
+            pool.shutdown(wait=False, cancel_futures=True)
+
     def _loop(self) -> None:
-        pool = None
-        while True:
+        while not self.stopped:
             self.wanted.wait()
             self.wanted.clear()
             started = time.perf_counter()
-            if pool is None:  # spawned, not forked: this process runs threads
-                pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_low_priority, initargs=(os.getpid(),))
+            if self.pool is None:  # spawned, not forked: this process runs threads
+                self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=_low_priority, initargs=(os.getpid(),))
             try:
-                status = pool.submit(_render_pdfs, self.root).result()
+                status = self.pool.submit(_render_pdfs, self.root).result()
             except BrokenProcessPool:
-                pool = None
+                self.pool = None
+                if self.stopped:
+                    return
                 print("PDF-filerna kunde inte byggas: processen som byggde dem avslutades.", file=sys.stderr, flush=True)
                 continue
             except BuildError:  # the pages say what is wrong with the content
@@ -242,6 +254,7 @@ class Preview:
         finally:
             observer.stop()
             self.server.shutdown()
+            self.pdfs.stop()
 
 
 def serve(root: Path, port: int) -> None:
