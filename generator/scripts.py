@@ -45,12 +45,17 @@ ASSETS_PREFIX = re.compile(r'<script src="(?P<prefix>[^"]*?)assets/javascripts/b
 BUNDLE = re.compile(r'assets/javascripts/(?P<name>bundle\.[0-9a-f]{8,}\.min\.js)')
 WORKER_GATE = re.compile(r'(?<![\w$])[\w$]+\(location\.protocol!=="file:"\)(?=,[\w$]+\("search"\))')
 HIGHLIGHT_INDEX = re.compile(r'(\{index\$:(?P<index>[\w$]+),location\$:[\w$]+\}\)\{return [\w$]+\(\[)(?P=index),')
-# Resolves (true) once the page is painted and the browser is idle: then the worker gets the
-# index. Never on file://, where the theme already waits for the search to be opened.
+# Resolves (true) once the page is loaded, its first contentful paint is reported and the
+# browser is idle: then the worker gets the index. (A frame callback alone can come before the
+# paint is done.) At the latest 3 s after load, for a browser without paint timing. Never on
+# file://, where the theme already waits for the search to be opened.
 AFTER_PAINT = ('new Promise(function(ready){if(location.protocol==="file:")return;'
                'function idle(){(window.requestIdleCallback||function(f){setTimeout(f,200)})'
                '(function(){ready(!0)},{timeout:3000})}'
-               'function painted(){requestAnimationFrame(function(){setTimeout(idle,0)})}'
+               'function painted(){var done=!1;function go(){if(!done){done=!0;idle()}}'
+               'var fcp="first-contentful-paint";if(performance.getEntriesByName(fcp).length)return go();'
+               'try{new PerformanceObserver(function(l){if(l.getEntriesByName(fcp).length)go()})'
+               '.observe({type:"paint",buffered:!0})}catch(e){}setTimeout(go,3000)}'
                'document.readyState==="complete"?painted():addEventListener("load",painted,{once:!0})})')
 # The highlighting needs the index only on a page opened from a search result.
 ONLY_WITH_H = r'\1(new URL(location.href).searchParams.get("h")?\g<index>:new Promise(function(){})),'
