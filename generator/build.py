@@ -291,20 +291,28 @@ def _offline_copy(config_file: Path, folder: Path, terms: dict[str, list[str]], 
         key_file.write_text(digest.hexdigest())
 
 
-def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]) -> Path:
-    """One engine build, then what the built pages need: search terms, no inline scripts."""
-    from mkdocs.commands.build import build
+def engine_config(config_file: Path, site_dir: Path, **options):
+    """The engine's config for a build into site_dir, its theme's templates compiled once and
+    cached on disk, not on every build (the same output). `options`: e.g. strict=False."""
     from mkdocs.config import load_config
 
-    config = load_config(str(config_file), site_dir=str(site_dir))
+    config = load_config(str(config_file), site_dir=str(site_dir), **options)
     theme_env = config.theme.get_env
 
-    def get_env():  # the theme's templates compiled once, not on every build (same output)
+    def get_env():
         env = theme_env()
         env.bytecode_cache = BYTECODE_CACHE
         return env
 
     config.theme.get_env = get_env
+    return config
+
+
+def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]) -> Path:
+    """One engine build, then what the built pages need: search terms, no inline scripts."""
+    from mkdocs.commands.build import build
+
+    config = engine_config(config_file, site_dir)
     with _EngineLog() as log:
         try:
             build(config)

@@ -27,8 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable
 
-from .build import CONFIG, DOCS_DIR, PDF_DIR, BuildError, check, generate_pages, generate_pdfs
-from .pages import BYTECODE_CACHE
+from .build import CONFIG, DOCS_DIR, PDF_DIR, BuildError, check, engine_config, generate_pages, generate_pdfs
 from .pdf import _die_with_parent
 from .search import add_terms_to_index
 
@@ -110,7 +109,6 @@ class EngineBuilds:
     def build(self, site: Path, terms: dict[str, list[str]], previous: Path | None = None) -> None:
         """Build into `site`; with `previous` (a site this object built), start from a copy of it."""
         from mkdocs.commands.build import build
-        from mkdocs.config import load_config
 
         shape = self._shape()
         dirty = self.shape == shape and self.full_index is not None and (previous is None or previous.is_dir())
@@ -119,17 +117,9 @@ class EngineBuilds:
             if dirty:
                 shutil.copytree(previous, site, copy_function=shutil.copy2)  # its dates tell what changed
         # not strict: the preview has no offline zip, and a build of only the changed pages warns
-        config = load_config(str(self.root / CONFIG), site_dir=str(site), strict=False)
+        config = engine_config(self.root / CONFIG, site, strict=False)
         if self.url:
             config.site_url = self.url
-        theme_env = config.theme.get_env
-
-        def get_env():  # the theme's templates compiled once, not on every rebuild
-            env = theme_env()
-            env.bytecode_cache = BYTECODE_CACHE
-            return env
-
-        config.theme.get_env = get_env
         build(config, serve_url=self.url, dirty=dirty)
         self._merge_index(site, dirty)
         add_terms_to_index(site, terms)
