@@ -42,6 +42,7 @@ OFFLINE_ZIP = "vagledning-offline.zip"  # written into the site, linked from the
 ZIP_CACHE = Path("build/vagledning-offline.zip")  # the last zip, with its key beside it (.key)
 LINK_REPORT = Path("build/externa-lankar.md")  # external links, for a person to check now and then
 LINK_CACHE = Path("build/link-cache.json")  # what the link check read from each page and PDF
+RENDER_CACHE = "render-cache"  # each page's HTML from the last builds, in build/ (render_cache.py)
 SHIM = "assets/javascripts/iframe-worker-shim.js"  # offline search without a request to a CDN
 ROLES_INDEX = "roller.md"  # the nav entry after which the role pages are listed
 
@@ -292,11 +293,15 @@ def _offline_copy(config_file: Path, folder: Path, terms: dict[str, list[str]], 
 
 
 def engine_config(config_file: Path, site_dir: Path, **options):
-    """The engine's config for a build into site_dir, its theme's templates compiled once and
-    cached on disk, not on every build (the same output). `options`: e.g. strict=False."""
+    """The engine's config for a build into site_dir, with what it did before remembered (the
+    same output): its theme's templates compiled once and cached on disk, and each page's HTML
+    (render_cache.py, in build/render-cache/, one folder per config). `options`: e.g. strict=False."""
     from mkdocs.config import load_config
 
+    from .render_cache import RenderCache
+
     config = load_config(str(config_file), site_dir=str(site_dir), **options)
+    config.plugins["guide-render-cache"] = RenderCache(config_file.parent / RENDER_CACHE / config_file.stem)
     theme_env = config.theme.get_env
 
     def get_env():

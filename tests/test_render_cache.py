@@ -1,0 +1,73 @@
+"""The engine's page renders kept between builds (generator/render_cache.py): a build from the
+cache is byte-identical to one without it, and a strict build still stops on a broken link or
+anchor, also when the page that holds the link has not changed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.exceptions import Abort
+
+from generator.build import CONFIG, DOCS_DIR, RENDER_CACHE, engine_config, generate_docs
+from test_errors import _tree_digest
+
+
+@pytest.fixture
+def project(project_copy) -> Path:
+    """A copy of the project with its engine docs written and no page renders kept."""
+    generate_docs(project_copy)
+    shutil.rmtree(project_copy / "build" / RENDER_CACHE, ignore_errors=True)
+    return project_copy
+
+
+def engine(root: Path, site: Path, fails: bool = False):
+    """One strict engine build as `guide build` runs it; the cache plugin, to see what it did."""
+    config = engine_config(root / CONFIG, site)
+    if fails:
+        with pytest.raises(Abort):
+            build(config)
+    else:
+        build(config)
+    return config.plugins["guide-render-cache"]
+
+
+def test_a_build_from_the_cache_is_identical_to_one_without(project, tmp_path):
+    cold = engine(project, tmp_path / "cold")
+    pages = cold.misses
+    assert pages > 25 and cold.hits == 0
+    assert len(list((project / "build" / RENDER_CACHE / "mkdocs").glob("*.json"))) == pages
+    warm = engine(project, tmp_path / "warm")
+    assert (warm.hits, warm.misses) == (pages, 0)
+    assert _tree_digest(tmp_path / "cold") == _tree_digest(tmp_path / "warm")
+
+
+def test_a_broken_link_or_anchor_stops_the_build_though_the_linking_page_is_cached(project, tmp_path, caplog):
+    docs, config_file = project / DOCS_DIR, project / CONFIG
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    config["nav"] += [{"Prov A": "prov-a.md"}, {"Prov B": "prov-b.md"}]
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    (docs / "prov-a.md").write_text("# Prov A\n\n[Till avsnittet](prov-b.md#avsnittet)\n", encoding="utf-8")
+    (docs / "prov-b.md").write_text("# Prov B\n\n## Avsnittet\n", encoding="utf-8")
+    engine(project, tmp_path / "1")
+
+    # The anchor goes: prov-a.md is unchanged (from the cache), its link must still be checked.
+    (docs / "prov-b.md").write_text("# Prov B\n\n## Ett annat avsnitt\n", encoding="utf-8")
+    second = engine(project, tmp_path / "2", fails=True)
+    assert second.misses == 1  # prov-b.md
+    assert "prov-a.md" in caplog.text and "avsnittet" in caplog.text
+    caplog.clear()
+
+    # The page goes: every page is rendered again (the site's files changed), and prov-a.md,
+    # which now warns, is not kept: it is rendered and warns on every build.
+    (docs / "prov-b.md").unlink()
+    config["nav"].remove({"Prov B": "prov-b.md"})
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    for attempt, rendered in (("3", "every page"), ("4", "prov-a.md")):
+        again = engine(project, tmp_path / attempt, fails=True)
+        assert again.misses == (again.pages if rendered == "every page" else 1), rendered
+        assert "prov-a.md" in caplog.text and "prov-b.md" in caplog.text, attempt
+        caplog.clear()
