@@ -84,8 +84,9 @@ def link_numbers(markdown: str, declared: Iterable[str]) -> str:
         line = lines[i]
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
+        digits = any(c.isdigit() for c in line)  # every phone number has digits: most lines have none
         if depth == 0 and not _BLOCK_TAG.match(line):
-            if fenced or _KEEP_LINE.match(line):
+            if fenced or not digits or _KEEP_LINE.match(line):
                 continue
             parts, last = [], 0
             for keep in _KEEP.finditer(line):
@@ -94,18 +95,19 @@ def link_numbers(markdown: str, declared: Iterable[str]) -> str:
             parts.append(in_text(line[last:]))
             lines[i] = "".join(parts)
             continue
-        parts, last = [], 0  # raw HTML: link numbers in text between tags, with HTML
-        inside_link = False
-        for tag in re.finditer(r"<[^>]*>", line):
-            if not inside_link:
-                parts.append(numbers_found.sub(html_link, line[last:tag.start()]))
-            else:
-                parts.append(line[last:tag.start()])
-            parts.append(tag.group(0))
-            inside_link = (inside_link or bool(re.match(r"<a\b", tag.group(0)))) and not tag.group(0).startswith("</a")
-            last = tag.end()
-        parts.append(line[last:] if inside_link else numbers_found.sub(html_link, line[last:]))
-        lines[i] = "".join(parts)
+        if digits:  # raw HTML: link numbers in text between tags, with HTML
+            parts, last = [], 0
+            inside_link = False
+            for tag in re.finditer(r"<[^>]*>", line):
+                if not inside_link:
+                    parts.append(numbers_found.sub(html_link, line[last:tag.start()]))
+                else:
+                    parts.append(line[last:tag.start()])
+                parts.append(tag.group(0))
+                inside_link = (inside_link or bool(re.match(r"<a\b", tag.group(0)))) and not tag.group(0).startswith("</a")
+                last = tag.end()
+            parts.append(line[last:] if inside_link else numbers_found.sub(html_link, line[last:]))
+            lines[i] = "".join(parts)
         depth += len(_BLOCK_OPEN.findall(line)) - len(_BLOCK_CLOSE.findall(line))
         depth = max(depth, 0)
     return "\n".join(lines)
