@@ -31,6 +31,7 @@ _KEEP = re.compile(r"(?<!\\)\[(?:\\.|[^\]\\])*\]\([^)]*\)|<[^>]*>|`[^`]*`|\{:[^}
 _BLOCK_TAG = re.compile(r"\s*<(div|section|form|fieldset|ul|ol|table|details|nav|p)\b")
 _BLOCK_OPEN = re.compile(r"<(div|section|form|fieldset|ul|ol|table|details|nav)\b")
 _BLOCK_CLOSE = re.compile(r"</(div|section|form|fieldset|ul|ol|table|details|nav)>")
+_DIGIT = re.compile(r"\d")
 _KEEP_LINE = re.compile(r"\s*(#|!!!|\?\?\?|\*\[|\|?\s*-{3})")
 
 
@@ -84,7 +85,7 @@ def link_numbers(markdown: str, declared: Iterable[str]) -> str:
         line = lines[i]
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
-        digits = any(c.isdigit() for c in line)  # every phone number has digits: most lines have none
+        digits = _DIGIT.search(line) is not None  # every phone number has one: most lines have none
         if depth == 0 and not _BLOCK_TAG.match(line):
             if fenced or not digits or _KEEP_LINE.match(line):
                 continue
