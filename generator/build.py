@@ -295,13 +295,16 @@ def _offline_copy(config_file: Path, folder: Path, terms: dict[str, list[str]], 
 def engine_config(config_file: Path, site_dir: Path, **options):
     """The engine's config for a build into site_dir, with what it did before remembered (the
     same output): its theme's templates compiled once and cached on disk, and each page's HTML
-    (render_cache.py, in build/render-cache/, one folder per config). `options`: e.g. strict=False."""
+    (render_cache.py, in build/render-cache/, one folder per config); and large finished HTML
+    carried past Markdown (inserts.py). `options`: e.g. strict=False."""
     from mkdocs.config import load_config
 
+    from .inserts import Verbatim
     from .render_cache import RenderCache
 
     config = load_config(str(config_file), site_dir=str(site_dir), **options)
     config.plugins["guide-render-cache"] = RenderCache(config_file.parent / RENDER_CACHE / config_file.stem)
+    config.plugins["guide-verbatim"] = Verbatim()
     theme_env = config.theme.get_env
 
     def get_env():

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from . import model, phone
 from .escape import dump_front_matter, engine_text, front_matter
 from .escape import markdown as escape_markdown
+from .inserts import verbatim
 from .history import CHANGES_PAGE, FEED, History, Status, feed_xml, target_title
 from .inflect import search_forms
 from .load import Content
@@ -364,7 +365,7 @@ def build_docs(content: Content, root: Path, out_dir: Path, pdf_dir: Path | None
     from .pdf import composer_html, page_counts, print_renderer
     if pdf_dir is not None and pdf_dir.is_dir():
         renderer.env.globals["pdf_pages"] = page_counts(pdf_dir)
-    renderer.env.globals["composer_html"] = lambda: Markup(composer_html(content, print_renderer(content)))
+    renderer.env.globals["composer_html"] = lambda: Markup(verbatim(composer_html(content, print_renderer(content))))
     renderer.env.globals["pack_contents"] = {p.id: print_renderer(content).pack_contents(p) for p in content.packs}
     for page in sorted(out_dir.rglob("*.md")):  # hand-written pages get the same footer
         text = page.read_text(encoding="utf-8")

@@ -1,6 +1,8 @@
-"""The engine's page renders kept between builds (generator/render_cache.py): a build from the
-cache is byte-identical to one without it, and a strict build still stops on a broken link or
-anchor, also when the page that holds the link has not changed."""
+"""What the generator adds to the site engine (build.engine_config): the page renders kept
+between builds (render_cache.py) and the HTML carried past Markdown (inserts.py). A build
+with them, from a cold and from a warm cache, is byte-identical to a build by the bare engine;
+and a strict build still stops on a broken link or anchor, also when the page that holds the
+link has not changed."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from mkdocs.commands.build import build
+from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from generator.build import CONFIG, DOCS_DIR, RENDER_CACHE, engine_config, generate_docs
@@ -35,14 +38,17 @@ def engine(root: Path, site: Path, fails: bool = False):
     return config.plugins["guide-render-cache"]
 
 
-def test_a_build_from_the_cache_is_identical_to_one_without(project, tmp_path):
+def test_builds_with_our_additions_are_identical_to_the_bare_engines(project, tmp_path):
+    build(load_config(str(project / CONFIG), site_dir=str(tmp_path / "bare")))
+    assert "<!-- verbatim -->" in (project / DOCS_DIR / "utskriftspaket.md").read_text(encoding="utf-8")
     cold = engine(project, tmp_path / "cold")
     pages = cold.misses
     assert pages > 25 and cold.hits == 0
     assert len(list((project / "build" / RENDER_CACHE / "mkdocs").glob("*.json"))) == pages
     warm = engine(project, tmp_path / "warm")
     assert (warm.hits, warm.misses) == (pages, 0)
-    assert _tree_digest(tmp_path / "cold") == _tree_digest(tmp_path / "warm")
+    bare = _tree_digest(tmp_path / "bare")
+    assert _tree_digest(tmp_path / "cold") == bare and _tree_digest(tmp_path / "warm") == bare
 
 
 def test_a_broken_link_or_anchor_stops_the_build_though_the_linking_page_is_cached(project, tmp_path, caplog):
