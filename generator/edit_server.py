@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from .build import CONFIG, BuildError, generate_docs
+from .build import BuildError, generate_docs
 from .editor import editor_config
 from .format import FormatError, format_files
 from .load import ContentError
@@ -365,7 +365,7 @@ def serve(root: Path, port: int) -> None:
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     address = f"http://127.0.0.1:{httpd.server_address[1]}"
-    print(f"Redigeraren startar. Förhandsgranskningen byggs, det tar några sekunder …", flush=True)
+    print("Redigeraren startar. Förhandsgranskningen byggs, det tar några sekunder …", flush=True)
     while preview.version == 0:
         time.sleep(0.2)
     print("", flush=True)

@@ -22,6 +22,8 @@ from urllib.parse import unquote, urlsplit
 
 import pikepdf
 
+from . import diskcache
+
 EXTERNAL_SCHEMES = ("http", "https", "mailto", "tel")
 
 
@@ -120,12 +122,7 @@ def _read_cache(cache: Path | None) -> dict[str, dict]:
 def _write_cache(cache: Path | None, data: dict[str, dict]) -> None:
     if cache is None:
         return
-    try:
-        partial = cache.with_name(f"{cache.name}.{os.getpid()}")
-        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        partial.replace(cache)
-    except OSError:  # no cache is only slower
-        pass
+    diskcache.keep(cache, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def _check(link: str, where: str, tree: _Tree, pages: dict[str, _Page], report: LinkReport) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import hashlib
-import os
 import pickle
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,7 +25,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 from ruamel.yaml.reader import ReaderError
 
-from . import model
+from . import diskcache, model
 from .messages import describe_validation_error, describe_yaml_error
 
 CONTENT_DIRS = ("guidance", "checklists")
@@ -116,6 +115,7 @@ class Content:
     packs: list[model.Pack]
     files: dict[str, Path] = field(default_factory=dict)
     file_of_id: dict[str, str] = field(default_factory=dict)  # checklist or pack id -> its file (rel)
+    root: Path | None = None  # the project it was read from (whose build/ holds the caches)
 
     @property
     def actor_by_id(self) -> dict[str, model.Actor]:
@@ -342,13 +342,7 @@ def _read_yaml(path: Path, rel: str, problems: list[Problem], cache: Path | None
             pass
     raw = _parse_yaml(text, rel, problems)
     if raw is not None and cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_name(f"{cached.name}.{os.getpid()}")
-            partial.write_bytes(pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL))
-            partial.replace(cached)
-        except OSError:  # a read-only project still loads, only without the cache
-            pass
+        diskcache.keep(cached, pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL))
     return raw
 
 
@@ -657,4 +651,5 @@ def _assemble(parsed: list[_Parsed], root: Path) -> Content:
         packs=sorted(by_kind.get(model.Pack, []), key=lambda c: c.id),
         files={p.rel: root / p.rel for p in parsed},
         file_of_id={p.value.id: p.rel for p in parsed if isinstance(p.value, (model.Checklist, model.Pack))},
+        root=root,
     )

@@ -10,10 +10,12 @@ Templates produce the page structure; they never read files or data sources them
 from __future__ import annotations
 
 import datetime
+import hashlib
 import html
 import re
 import shutil
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +25,12 @@ import yaml
 from babel.dates import format_date
 from markupsafe import Markup
 
-from . import model, phone
+from . import diskcache, model, phone
 from .escape import dump_front_matter, engine_text, front_matter
 from .escape import markdown as escape_markdown
-from .inserts import verbatim
 from .history import CHANGES_PAGE, FEED, History, Status, feed_xml, target_title
 from .inflect import search_forms
+from .inserts import verbatim
 from .load import Content
 from .search import location
 
@@ -82,6 +84,9 @@ GUIDE_CHAPTERS = [slug for slug in PAGE_SLUGS if slug in PAGE_OF_MODEL.values() 
 MKDOCS_YML = Path(__file__).parent.parent / "mkdocs.yml"
 MARKDOWN_EXTENSIONS = [e if isinstance(e, str) else next(iter(e)) for e in
                        yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))["markdown_extensions"]]
+# Print HTML from the last builds, by page and a hash of its Markdown (Renderer._print_markdown).
+PRINT_CACHE = Path("build/print-cache")
+PRINT_MARKDOWN = f"markdown {version('markdown')} {MARKDOWN_EXTENSIONS}\0"  # what else the HTML depends on
 FOOTER_ANCHOR = "kallor-och-granskning"  # the "Källor och granskning" section that ends each page
 
 
@@ -324,11 +329,28 @@ class Renderer:
             finally:
                 self.search_terms = searched
             text = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text  # front matter
-            body = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS)
+            body = self._print_markdown(page, text)
             body = re.sub(r'<a href="(?!https?:|mailto:)[^"]*">(.*?)</a>', r"\1", body, flags=re.S)
             title = _text(re.search(r"<h1[^>]*>(.*?)</h1>", body, re.S).group(1))
             self._printed[page] = (title, body)
         return self._printed[page]
+
+    def _print_markdown(self, page: str, text: str) -> str:
+        """A page's Markdown for print as HTML, kept in build/print-cache by a hash of the Markdown
+        (one file per page, the last): most builds change few pages."""
+        if self.content.root is None:
+            return markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS)
+        folder = self.content.root / PRINT_CACHE
+        path = folder / f"{page}-{hashlib.sha256(f'{PRINT_MARKDOWN}{text}'.encode()).hexdigest()}.html"
+        kept = diskcache.read(path)
+        if kept is not None:
+            return kept.decode("utf-8")
+        body = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS)
+        diskcache.keep(path, body.encode("utf-8"))
+        for old in folder.glob(f"{page}-*.html"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        return body
 
     def render_html(self, template: str, **context: Any) -> str:
         """Print HTML for the PDFs (see html_env)."""

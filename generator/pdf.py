@@ -23,7 +23,7 @@ from pathlib import Path
 import pikepdf
 from markupsafe import Markup
 
-from . import model, pdf_access
+from . import diskcache, model, pdf_access
 from .history import History
 from .load import Content
 from .pages import GUIDE_CHAPTERS, Renderer
@@ -286,7 +286,7 @@ def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None
                                      initargs=(os.getpid(),)) as pool:
                 results = list(pool.map(_render, todo))
         for job, pdf in zip(todo, results):
-            _write_atomic(cached[job.name], pdf)
+            diskcache.write_atomic(cached[job.name], pdf)
             for old in cache.glob(f"{job.name}-*.pdf"):
                 if old != cached[job.name] and re.fullmatch(re.escape(job.name) + r"-[0-9a-f]{64}\.pdf", old.name):
                     old.unlink(missing_ok=True)
@@ -296,12 +296,6 @@ def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None
         if not (CACHE_ENTRY.fullmatch(path.name) or path.name.startswith(".")):
             path.unlink(missing_ok=True)
     return status
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
 
 
 def _die_with_parent(parent: int | None = None) -> None:

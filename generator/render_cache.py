@@ -18,14 +18,14 @@ import functools
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+
+from . import diskcache
 
 FORMAT = "1"  # bump when what is stored changes
 ENGINE = f"{FORMAT} mkdocs {version('mkdocs')} markdown {version('markdown')}"
@@ -65,7 +65,8 @@ class RenderCache(BasePlugin):
     def _render(self, page: Page, config, files) -> None:
         key = self._key(page, config, files)
         self.used.add(key)
-        stored = _read(self.folder / f"{key}.json")
+        data = diskcache.read(self.folder / f"{key}.json")
+        stored = json.loads(data) if data else None
         if stored is not None:
             self.hits += 1
             _restore(page, stored, files)
@@ -74,7 +75,7 @@ class RenderCache(BasePlugin):
         with _Records() as records:
             Page.render(page, config, files)
         if not records.seen:
-            _write(self.folder / f"{key}.json", _stored(page))
+            diskcache.keep(self.folder / f"{key}.json", json.dumps(_stored(page), ensure_ascii=False).encode("utf-8"))
 
     def _key(self, page: Page, config, files) -> str:
         if self._site_key is None:
@@ -111,25 +112,6 @@ def _restore(page: Page, stored: dict, files) -> None:
 
 def _token(item) -> dict:
     return {"level": item.level, "id": item.id, "name": item.title, "children": [_token(c) for c in item.children]}
-
-
-def _read(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # not there (or removed by another build meanwhile): render the page
-
-
-def _write(path: Path, stored: dict) -> None:
-    """Written whole under a temporary name, then renamed: a reader sees all of it or nothing."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(stored, out, ensure_ascii=False)
-        os.replace(temporary, path)
-    except OSError:
-        pass  # a cache that cannot be written only makes the next build slower
 
 
 class _Records(logging.Handler):
