@@ -386,7 +386,7 @@ def build_docs(content: Content, root: Path, out_dir: Path, pdf_dir: Path | None
     # hence the import here.)
     from .pdf import composer_html, page_counts, print_renderer
     if pdf_dir is not None and pdf_dir.is_dir():
-        renderer.env.globals["pdf_pages"] = page_counts(pdf_dir)
+        renderer.env.globals["pdf_pages"] = page_counts(pdf_dir, root)
     renderer.env.globals["composer_html"] = lambda: Markup(verbatim(composer_html(content, print_renderer(content))))
     renderer.env.globals["pack_contents"] = {p.id: print_renderer(content).pack_contents(p) for p in content.packs}
     for page in sorted(out_dir.rglob("*.md")):  # hand-written pages get the same footer

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import errno
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -246,19 +247,27 @@ def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) ->
     return target
 
 
-_counted: dict[tuple[str, int, int], int] = {}  # (path, size, mtime) -> pages: a preview asks often
+PAGE_COUNTS = Path("build/pdf-pages.json")  # pages of each PDF, by its name, size and date
 
 
-def page_counts(folder: Path) -> dict[str, int]:
-    """Number of pages of each PDF in a folder (file name without .pdf -> pages)."""
-    counts = {}
+def page_counts(folder: Path, root: Path | None = None) -> dict[str, int]:
+    """Number of pages of each PDF in a folder (file name without .pdf -> pages).
+
+    Kept in root/build/pdf-pages.json by each file's name, size and date (a build copies
+    each PDF from the cache with its date), so a PDF is opened only when it is new."""
+    known_file = root / PAGE_COUNTS if root else None
+    data = diskcache.read(known_file) if known_file else None
+    known: dict[str, int] = json.loads(data) if data else {}
+    counts, seen = {}, {}  # seen: what to keep (only the PDFs there now)
     for path in sorted(folder.glob("*.pdf")):
         info = path.stat()
-        key = (str(path), info.st_size, info.st_mtime_ns)
-        if key not in _counted:
+        key = f"{path.name} {info.st_size} {info.st_mtime_ns}"
+        if key not in known:
             with pikepdf.open(path) as document:  # qpdf: a tenth of pypdf's time on the whole guide
-                _counted[key] = len(document.pages)
-        counts[path.stem] = _counted[key]
+                seen[key] = len(document.pages)
+        counts[path.stem] = seen[key] = seen.get(key) or known[key]
+    if known_file and seen != known:
+        diskcache.keep(known_file, json.dumps(seen, sort_keys=True).encode("utf-8"))
     return counts
 
 

@@ -142,7 +142,7 @@ def project_copy(tmp_path, site) -> Path:
 # test renders again only what its change touches. Folders of files that are written whole under a new name and
 # never changed in place are shared by hard links; single files that a build rewrites are copied.
 CACHE_FOLDERS = ("pdf-cache", "yaml-cache", "render-cache", "print-cache")
-CACHE_FILES = ("link-cache.json", "vagledning-offline.zip", "vagledning-offline.key")
+CACHE_FILES = ("link-cache.json", "pdf-pages.json", "vagledning-offline.zip", "vagledning-offline.key")
 
 
 def copy_project(target: Path, caches: bool = True) -> Path:
