@@ -142,7 +142,7 @@ def generate_docs(root: Path, pdfs: bool = True) -> tuple[Content, dict[str, lis
 
 def generate_pages(root: Path, content: Content) -> dict[str, list[str]]:
     """The pages and engine configs in build/docs (its pdf/ folder left as it is); the search terms."""
-    staging = _staging(_build_dir(root), "docs")
+    staging = scratch_folder(_build_dir(root), "docs")
     try:
         terms = build_docs(content, root, staging / "docs", pdf_dir=root / DOCS_DIR / PDF_DIR)
         write_config(root, content)
@@ -155,7 +155,7 @@ def generate_pages(root: Path, content: Content) -> dict[str, list[str]]:
 
 def generate_pdfs(root: Path, content: Content) -> dict[str, bool]:
     """The PDFs in build/docs/pdf (each taken from the cache when its inputs are unchanged)."""
-    staging = _staging(_build_dir(root), "pdf")
+    staging = scratch_folder(_build_dir(root), "pdf")
     try:
         status = render_pdfs(content, root, staging / PDF_DIR)
         _sync(staging / PDF_DIR, root / DOCS_DIR / PDF_DIR)
@@ -236,7 +236,7 @@ def build_site(root: Path, site_dir: Path | None = None, force: bool = False) ->
     stamp.forget(root, site_dir)
     content, terms = generate_docs(root)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = _staging(site_dir.parent, f".{site_dir.name}")
+    staging = scratch_folder(site_dir.parent, f".{site_dir.name}")
     epoch = str(calendar.timegm(content.last_reviewed.timetuple()))
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
@@ -409,7 +409,7 @@ def _sync(new: Path, target: Path, keep: str | None = None) -> None:
 
 def _swap(new: Path, target: Path) -> None:
     """Replace target by new with two renames, so target is never half-written."""
-    old = _staging(target.parent, f".{target.name}-old")
+    old = scratch_folder(target.parent, f".{target.name}-old")
     old.rmdir()
     try:
         if target.exists():
@@ -426,7 +426,7 @@ def _swap(new: Path, target: Path) -> None:
 
 # Temporary folders are named <prefix>-<process id>-<random>: a later build removes those whose
 # process no longer runs (a killed build), and never those of a build that is still running.
-def _staging(parent: Path, prefix: str) -> Path:
+def scratch_folder(parent: Path, prefix: str) -> Path:
     for stale in parent.glob(f"{prefix}-*"):
         match = re.fullmatch(re.escape(prefix) + r"-(\d+)-\w+", stale.name)
         if match and stale.is_dir() and not _running(int(match.group(1))):

@@ -24,12 +24,13 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import yaml
 
-from .build import BuildError, generate_docs
+from .build import BuildError, generate_docs, scratch_folder
 from .editor import editor_config
 from .format import FormatError, format_files
 from .load import ContentError
@@ -56,16 +57,19 @@ ADMIN_PAGE = """<!doctype html>
 """
 
 # Added to every preview page: reloads it when a new build (or a new problem) is ready.
+# The status request waits (up to 20 s) until the version differs from the one the page has seen.
 RELOAD_SCRIPT = """<script>(function () {
   var seen = null;
   function poll() {
-    fetch("/__status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (seen !== null && s.version !== seen) { location.reload(); return; }
-      seen = s.version; setTimeout(poll, 250);
-    }).catch(function () { setTimeout(poll, 2000); });
+    fetch("/__status" + (seen === null ? "" : "?seen=" + seen), {cache: "no-store"})
+      .then(function (r) { return r.json(); }).then(function (s) {
+        if (seen !== null && s.version !== seen) { location.reload(); return; }
+        seen = s.version; poll();
+      }).catch(function () { setTimeout(poll, 2000); });
   }
   poll();
 })();</script>"""
+STATUS_WAIT = 20  # seconds a status request waits for a new version before it answers anyway
 
 
 class Preview:
@@ -74,13 +78,13 @@ class Preview:
     def __init__(self, root: Path):
         self.root = root
         self.version = 0  # what the pages' reload script watches: new pages or new problems
-        self._builds = 0
         self.building = False
         self.problems: list[tuple[str, int, str, str]] = []  # file, line, field, message
         self.failure = ""  # an engine error that is not a content problem
         self.site: Path | None = None
         self._wanted = threading.Event()
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # notified when the version goes up
         self._quiet = False  # the next build only brings in fresh PDFs: no reload of the page read
         self._pdfs = BackgroundPdfs(root, self._pdfs_ready)
         self._engine = EngineBuilds(root)
@@ -125,6 +129,7 @@ class Preview:
             self.site, self.problems, self.failure = site, problems, failure
             if not quiet:  # fresh PDFs alone do not reload the page being read
                 self.version += 1
+                self._changed.notify_all()
         if problems or failure:
             print(f"Innehållet har {len(problems) or 1} fel: förhandsgranskningen visar dem.", flush=True)
             return
@@ -135,9 +140,8 @@ class Preview:
     def _engine_build(self, terms: dict[str, list[str]]) -> Path:
         """A new folder per build, from a copy of the last one: pages being read never change
         half-way, and a failed build leaves the last good pages."""
-        self._builds += 1
-        target = self.root / PREVIEW_DIR
-        new = target.with_name(f"{target.name}-{self._builds}")
+        # build/preview-<process>-<random>: those of an editor that has ended are removed here
+        new = scratch_folder(self.root / PREVIEW_DIR.parent, PREVIEW_DIR.name)
         try:
             self._engine.build(new, terms, previous=self.site)
         except Exception as err:  # noqa: BLE001 - the engine's own errors, shown on the page
@@ -151,8 +155,12 @@ class Preview:
     def stop(self) -> None:
         self._pdfs.stop()
 
-    def status(self) -> dict:
+    def status(self, seen: int | None = None) -> dict:
+        """What the pages' reload script asks; with `seen`, once the version is another one
+        (or after STATUS_WAIT seconds): a page reloads as soon as the build is done."""
         with self._lock:
+            if seen is not None:
+                self._changed.wait_for(lambda: self.version != seen, timeout=STATUS_WAIT)
             return {"version": self.version, "ok": not (self.problems or self.failure),
                     "problems": len(self.problems), "building": self.building}
 
@@ -211,7 +219,9 @@ def make_handler(root: Path, preview: Preview, api: str):
             if path.startswith("/admin/"):
                 return self._file(DECAP_DIST, path[len("/admin/"):])
             if path == "/__status":
-                return self._send(200, json.dumps(preview.status()).encode(), "application/json")
+                seen = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("seen", [""])[0]
+                status = preview.status(int(seen) if seen.isdigit() else None)
+                return self._send(200, json.dumps(status).encode(), "application/json")
             return self._preview(path)
 
         def do_POST(self) -> None:  # noqa: N802

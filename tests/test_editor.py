@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -329,6 +330,25 @@ def test_adding_a_region_builds_its_page(editor, page):
     page.goto(f"{address}/kontakter/")
     page.locator("article").get_by_text("Gävleborgs län").first.wait_for(timeout=60_000)
     assert "Anna Exempelsson" in page.locator("article").inner_text()
+
+
+@pytest.mark.xdist_group("editor")
+def test_a_preview_page_hears_of_a_new_build_as_soon_as_it_is_done(editor):
+    """The pages' reload script asks for the status with the version it has seen: the answer
+    comes at once when the version is another, else when the next build is done."""
+    address, root = editor
+    assert wait_for(lambda: not json.loads(get(f"{address}/__status"))["building"], 120)
+    seen = json.loads(get(f"{address}/__status"))["version"]
+    assert json.loads(get(f"{address}/__status?seen={seen - 1}", timeout=5))["version"] == seen
+    answer: dict = {}
+    waiting = threading.Thread(target=lambda: answer.update(json.loads(get(f"{address}/__status?seen={seen}", 60))))
+    waiting.start()
+    waiting.join(1)
+    assert waiting.is_alive() and not answer  # nothing changed: no answer yet
+    signs = root / SIGNS
+    signs.write_text(signs.read_text(encoding="utf-8"), encoding="utf-8")  # a save: a new build
+    waiting.join(15)  # not the status request's own limit (edit_server.STATUS_WAIT, 20 s)
+    assert answer and answer["version"] > seen
 
 
 def test_the_public_site_has_no_editor(site):
