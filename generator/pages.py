@@ -500,8 +500,11 @@ def abbreviation_block(forms: list[tuple[str, str, bool]], text: str) -> str:
                      if (form in words if one_word else form in text)) + "\n"
 
 
+FRONT_MATTER_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, in C, where PyYAML has it
+
+
 def _front_matter(text: str) -> dict[str, Any]:
     if not text.startswith("---\n"):
         return {}
     end = text.find("\n---", 4)
-    return yaml.safe_load(text[4:end]) or {} if end > 0 else {}
+    return yaml.load(text[4:end], Loader=FRONT_MATTER_LOADER) or {} if end > 0 else {}
