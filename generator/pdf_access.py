@@ -476,9 +476,10 @@ def _remove_annotation(tree: _StructTree, pages: dict, annot: Dictionary, page) 
         tree.parent_tree.pop(int(annot.StructParent), None)
 
 
-def _make_artifacts(doc: pikepdf.Pdf, tree: _StructTree, page, mcids: set[int]) -> None:
-    """Turn the marked content `mcids` of a page into artifacts, out of the structure tree."""
-    instructions = pikepdf.parse_content_stream(page)
+def _make_artifacts(doc: pikepdf.Pdf, tree: _StructTree, page, mcids: set[int], instructions: list | None = None) -> None:
+    """Turn the marked content `mcids` of a page into artifacts, out of the structure tree
+    (`instructions`: its content stream, if already parsed)."""
+    instructions = pikepdf.parse_content_stream(page) if instructions is None else instructions
     for i, instruction in enumerate(instructions):
         if str(instruction.operator) == "BDC":
             mcid = _mcid(instruction.operands)
@@ -493,16 +494,20 @@ def _artifact_orphans(doc: pikepdf.Pdf, tree: _StructTree) -> None:
     """Marked content whose element is not in the structure tree (WeasyPrint 70 does this to
     the page margins: running title, footer, page number) becomes an artifact. No screen reader
     reached it through the tree before either; now checkers see it is not lost content."""
-    held = {(e.Pg.objgen if e.get("/Pg") is not None else None, kid): True
-            for e, _ in tree.elements() for kid in _kids(e) if isinstance(kid, int)}
-    held.update({(kid.get("/Pg", e.get("/Pg")).objgen, int(kid.MCID)): True for e, _ in tree.elements()
-                 for kid in _kids(e) if isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR"})
+    held = set()
+    for element, _ in tree.elements():
+        for kid in _kids(element):
+            if isinstance(kid, int):
+                held.add((element.Pg.objgen if element.get("/Pg") is not None else None, kid))
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR":
+                held.add((kid.get("/Pg", element.get("/Pg")).objgen, int(kid.MCID)))
     for page in doc.pages:
-        orphans = {mcid for operands, operator in pikepdf.parse_content_stream(page)
+        instructions = pikepdf.parse_content_stream(page)
+        orphans = {mcid for operands, operator in instructions
                    if str(operator) == "BDC" and (mcid := _mcid(operands)) is not None
                    and (page.objgen, mcid) not in held}
         if orphans:
-            _make_artifacts(doc, tree, page, orphans)
+            _make_artifacts(doc, tree, page, orphans, instructions)
 
 
 def _mcid(operands) -> int | None:
