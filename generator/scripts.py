@@ -22,6 +22,11 @@ step: the index is fetched once the page is painted and the browser is idle, or 
 the reader opens the search or arrives from a search result (`?h=`, the highlighting). That
 is the theme's own behaviour in the offline copy (file://), which waits for the search to be
 opened; here it also waits for nothing more than the page.
+
+`lazy_tooltips` changes one more step: the theme sets up a tooltip for every glossary term
+(`abbr`) while the page loads, about fifteen observers each; the allocation page has 175
+terms. Each tooltip is now set up when its word first comes into view, as the theme itself
+does with its `content.lazy` setting for code blocks. A reader sees the same tooltips.
 """
 
 from __future__ import annotations
@@ -59,6 +64,16 @@ AFTER_PAINT = ('new Promise(function(ready){if(location.protocol==="file:")retur
                'document.readyState==="complete"?painted():addEventListener("load",painted,{once:!0})})')
 # The highlighting needs the index only on a page opened from a search result.
 ONLY_WITH_H = r'\1(new URL(location.href).searchParams.get("h")?\g<index>:new Promise(function(){})),'
+# A tooltip for every element with a title, set up at once (mountContent):
+#     ...getElements("[title]:not([data-preview])", el).filter(() => feature("content.tooltips"))
+#        .map(child => mountTooltip(child, {viewport$}))
+# and the theme's way to set something up once it is in view (content.lazy, mountCodeBlock):
+#     watchElementVisibility(el).pipe(filter(visible => visible), take(1), switchMap(() => ...))
+TOOLTIPS = re.compile(r'(\.\.\.[\w$]+\("\[title\]:not\(\[data-preview\]\)",[\w$]+\)'
+                      r'\.filter\(\(\)=>[\w$]+\("content\.tooltips"\)\))'
+                      r'\.map\((?P<el>[\w$]+)=>(?P<mount>[\w$]+\((?P=el),\{viewport\$:[\w$]+\}\))\)')
+IN_VIEW = re.compile(r'[\w$]+\("content\.lazy"\)\?(?P<visible>[\w$]+)\([\w$]+\)\.pipe\((?P<filter>[\w$]+)'
+                     r'\([\w$]+=>[\w$]+\),(?P<take>[\w$]+)\(1\),(?P<switch>[\w$]+)\(\(\)=>[\w$]+\)\)')
 
 
 class ScriptFiles:
@@ -95,7 +110,7 @@ class ScriptFiles:
         """The name of the theme's script with the search index fetched late (written once)."""
         if name not in self.bundles:
             folder = self.site_dir / FOLDER
-            patched = lazy_search_index((folder / name).read_text(encoding="utf-8"))
+            patched = patch_bundle((folder / name).read_text(encoding="utf-8"))
             if patched is None:  # another version of the theme: its script as it is
                 self.bundles[name] = name
             else:
@@ -105,13 +120,26 @@ class ScriptFiles:
         return self.bundles[name]
 
 
+def patch_bundle(bundle: str) -> str | None:
+    """The theme's script with the search index fetched after the page is painted and each
+    tooltip set up when it comes into view (see the module's description); None when the
+    script is not the one this was written for (tests/test_server.py notices)."""
+    index = lazy_search_index(bundle)
+    return lazy_tooltips(index) if index is not None else None
+
+
 def lazy_search_index(bundle: str) -> str | None:
-    """The theme's script with the search index fetched after the page is painted (see the
-    module's description); None when the script is not the one this was written for
-    (tests/test_server.py notices)."""
     if len(WORKER_GATE.findall(bundle)) != 1 or len(HIGHLIGHT_INDEX.findall(bundle)) != 1:
         return None
     return HIGHLIGHT_INDEX.sub(ONLY_WITH_H, WORKER_GATE.sub(lambda _: AFTER_PAINT, bundle))
+
+
+def lazy_tooltips(bundle: str) -> str | None:
+    view = IN_VIEW.search(bundle)
+    if view is None or len(TOOLTIPS.findall(bundle)) != 1:
+        return None
+    once_in_view = f"{view['visible']}(\\g<el>).pipe({view['filter']}(v=>v),{view['take']}(1),{view['switch']}(()=>\\g<mount>))"
+    return TOOLTIPS.sub(rf"\1.map(\g<el>=>{once_in_view})", bundle)
 
 
 def _type(attrs: str) -> str:
