@@ -9,6 +9,7 @@ Templates produce the page structure; they never read files or data sources them
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import html
@@ -349,7 +350,8 @@ class Renderer:
         diskcache.keep(path, body.encode("utf-8"))
         for old in folder.glob(f"{page}-*.html"):
             if old != path:
-                old.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # a read-only cache is only slower
+                    old.unlink(missing_ok=True)
         return body
 
     def render_html(self, template: str, **context: Any) -> str:

@@ -14,6 +14,7 @@ the cache is byte-identical to one without it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -60,7 +61,8 @@ class RenderCache(BasePlugin):
             return
         for path in self.folder.iterdir():
             if path.stem not in self.used:
-                path.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # a read-only cache is only slower
+                    path.unlink(missing_ok=True)
 
     def _render(self, page: Page, config, files) -> None:
         key = self._key(page, config, files)
