@@ -8,8 +8,8 @@ a render that warned (say, of a broken link) is done again on every build, so a 
 build still stops on it.
 
 This hooks into MkDocs 1.6's `Page.render` (pinned in pyproject.toml): it sets the same
-attributes the engine's own render sets. tests/test_render_cache.py checks that a build from
-the cache is byte-identical to one without it.
+attributes the engine's own render sets. tests/test_engine.py checks that a build from the
+cache is byte-identical to one by the bare engine.
 """
 
 from __future__ import annotations
