@@ -344,6 +344,7 @@ def _finish_pages(site_dir: Path) -> None:
         finished = one_tooltip_per_section(scripts.externalize(html))
         if finished != html:
             page.write_text(finished, encoding="utf-8")
+    scripts.remove_replaced()
 
 
 class _EngineLog(logging.Handler):
