@@ -204,10 +204,10 @@ def marked_up(site, tmp_path_factory) -> MarkedUp:
         path = project / "guidance" / file
         key = old.split(":")[0]
         path.write_text(path.read_text(encoding="utf-8").replace(old, f"{key}: '{EVIL}'", 1), encoding="utf-8")
-    marked = add_markup(project)
     config = project / "guidance" / "webbplats.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("granskningsperiod_månader: 12",
                                                                  "granskningsperiod_månader: 6"), encoding="utf-8")
+    marked = add_markup(project)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("GUIDE_TODAY", OVERDUE_TODAY)
         site = build_site(project, folder / "site")
