@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import fcntl
 import html
+import io
 import os
 import re
 import shutil
 import socket
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
+from generator import model
 from generator.build import build_site
-from generator.load import load_content
+from generator.load import kind_for, load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 # The source material the content is checked against: shared/seeds beside the clone (as in CI),
@@ -167,6 +171,105 @@ def _link_or_copy(src: str, dst: str) -> None:
         os.link(src, dst)
     except OSError:  # another file system
         shutil.copy2(src, dst)
+
+
+# --- a copy of the project with markup everywhere and its review overdue, built once ------------
+
+# Markup a careless or hostile maintainer might write in any text field: it must stay text.
+MARK = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+# ... and in three names, with Markdown that must become neither a link nor bold text.
+EVIL = '<script>alert("x")</script> [klicka](javascript:alert(1)) <img src=x onerror=alert(1)> **fet** {: #x}'
+EVIL_NAMES = [("boendeformer.yml", "namn: Stödboende"), ("aktorer.yml", "namn: Polismyndigheten"),
+              ("kontakter/dalarna.yml", "roll: Biträdande rektor")]
+OVERDUE_TODAY = "2027-06-01"  # with a review period of 6 months every file is overdue then
+
+
+@dataclass
+class MarkedUp:
+    project: Path
+    site: Path
+    marked: int  # how many text fields got MARK
+
+
+@pytest.fixture(scope="session")
+def marked_up(site, tmp_path_factory) -> MarkedUp:
+    """A copy of the project with EVIL in three names, MARK appended to every text field that
+    takes it, and a review period of 6 months, built as on OVERDUE_TODAY. Each of these changes
+    renders every PDF again (most of a build's time), so the tests of markup (test_hostile,
+    test_site) and of the overdue notice (test_history) share this one build: they are marked
+    xdist_group("marked-up") to run in the same test process."""
+    folder = tmp_path_factory.mktemp("marked-up")
+    project = copy_project(folder / "project")
+    for file, old in EVIL_NAMES:
+        path = project / "guidance" / file
+        key = old.split(":")[0]
+        path.write_text(path.read_text(encoding="utf-8").replace(old, f"{key}: '{EVIL}'", 1), encoding="utf-8")
+    config = project / "guidance" / "webbplats.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("granskningsperiod_månader: 12",
+                                                                 "granskningsperiod_månader: 6"), encoding="utf-8")
+    marked = add_markup(project)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("GUIDE_TODAY", OVERDUE_TODAY)
+        site = build_site(project, folder / "site")
+    return MarkedUp(project, site, marked)
+
+
+def add_markup(root: Path) -> int:
+    """Append MARK to every string of every content file that stays valid with it (ids, URLs,
+    e-mail addresses, dates and fixed choices refuse it and are put back). Returns the count."""
+    count = 0
+    for path in sorted((root / "guidance").rglob("*.yml")) + sorted((root / "checklists").rglob("*.yml")):
+        rel = path.relative_to(root).as_posix()
+        kind = kind_for(rel)
+        data = _yaml().load(path.read_text(encoding="utf-8"))
+        changed = {}
+        for holder, key, loc in _strings(data):
+            if kind is model.Pack and key == "avsnitt":  # page addresses, not text
+                continue
+            if key == "lista":  # names a list by its key
+                continue
+            changed[loc] = (holder, key, holder[key])
+            holder[key] = f"{holder[key]} {MARK}"
+        for _ in range(50):  # put back what the model refuses, until the file is valid
+            try:
+                kind.model_validate(_plain(data))
+                break
+            except Exception as err:  # pydantic's ValidationError
+                refused = [tuple(e["loc"]) for e in err.errors()]
+                put_back = [loc for loc in changed if any(loc[:len(r)] == r or r[:len(loc)] == loc for r in refused)]
+                assert put_back, f"{rel}: {err}"
+                for loc in put_back:
+                    holder, key, original = changed.pop(loc)
+                    holder[key] = original
+        count += len(changed)
+        stream = io.StringIO()
+        _yaml().dump(data, stream)
+        path.write_text(stream.getvalue(), encoding="utf-8")
+    return count
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    return yaml
+
+
+def _strings(node, path=()):
+    """(container, key, path) of every string value in a YAML tree."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        if isinstance(value, str):
+            yield node, key, path + (key,)
+        else:
+            yield from _strings(value, path + (key,))
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, str) else value
 
 
 def free_port() -> int:

@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from generator import review
-from generator.build import build_site
 from generator.history import History
 from tests.conftest import ROOT, article_text, page_html
 
@@ -333,12 +332,11 @@ def test_check_warns_about_overdue_and_soon_due_files_but_succeeds(project_copy)
     assert "guidance/anvisning.yml" not in calm.stderr
 
 
-def test_overdue_content_shows_a_notice_in_words_on_pages_and_pdfs(project_copy, tmp_path, monkeypatch):
-    config = project_copy / "guidance" / "webbplats.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("granskningsperiod_månader: 12",
-                                                                 "granskningsperiod_månader: 6"), encoding="utf-8")
-    monkeypatch.setenv("GUIDE_TODAY", "2027-06-01")
-    site = build_site(project_copy, tmp_path / "site")
+@pytest.mark.xdist_group("marked-up")  # shares the build of `marked_up` (test_hostile, test_site)
+def test_overdue_content_shows_a_notice_in_words_on_pages_and_pdfs(marked_up):
+    """Built as on 2027-06-01 with a review period of 6 months (and markup in the text: the
+    build is shared, see conftest.marked_up)."""
+    site = marked_up.site
     notice = "Innehållet behöver granskas"
     html = page_html(site, "asylprocess")
     assert notice in html and "minst var 6:e månad" in html

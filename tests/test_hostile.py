@@ -4,7 +4,6 @@ nothing is published by mistake, and the previous site is never harmed (issue 12
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import re
 import signal
@@ -16,80 +15,20 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
 
-from generator import model
+from conftest import MARK
 from generator.pdf import GUIDE
-from generator.load import ContentError, kind_for, load_content
+from generator.load import ContentError, load_content
 
 from test_errors import _tree_digest, guide, line_of, replace
 
 ROOT = Path(__file__).resolve().parent.parent
-MARK = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 LIVE = re.compile(r"<script>alert|<img src=x|\\u003cscript|\\u003cimg", re.I)
 TEXT_SUFFIXES = {".html", ".js", ".json", ".xml", ".css", ".txt", ".md", ".yml", ".svg"}
 SWEDISH = re.compile(r"\b(och|inte|finns|filen|skriv|kan|är|saknas)\b", re.I)
 
 
 # --- markup in every free-text field at once ---------------------------------------------
-
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.width = 4096
-    return yaml
-
-
-def _strings(node, path=()):
-    """(container, key, path) of every string value in a YAML tree."""
-    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-    for key, value in items:
-        if isinstance(value, str):
-            yield node, key, path + (key,)
-        else:
-            yield from _strings(value, path + (key,))
-
-
-def _add_markup(root: Path) -> int:
-    """Append MARK to every string of every content file that stays valid with it (ids, URLs,
-    e-mail addresses, dates and fixed choices refuse it and are put back). Returns the count."""
-    count = 0
-    for path in sorted((root / "guidance").rglob("*.yml")) + sorted((root / "checklists").rglob("*.yml")):
-        rel = path.relative_to(root).as_posix()
-        kind = kind_for(rel)
-        data = _yaml().load(path.read_text(encoding="utf-8"))
-        changed = {}
-        for holder, key, loc in _strings(data):
-            if kind is model.Pack and key == "avsnitt":  # page addresses, not text
-                continue
-            if key == "lista":  # names a list by its key
-                continue
-            changed[loc] = (holder, key, holder[key])
-            holder[key] = f"{holder[key]} {MARK}"
-        for _ in range(50):  # put back what the model refuses, until the file is valid
-            try:
-                kind.model_validate(_plain(data))
-                break
-            except Exception as err:  # pydantic's ValidationError
-                refused = [tuple(e["loc"]) for e in err.errors()]
-                put_back = [loc for loc in changed if any(loc[:len(r)] == r or r[:len(loc)] == loc for r in refused)]
-                assert put_back, f"{rel}: {err}"
-                for loc in put_back:
-                    holder, key, original = changed.pop(loc)
-                    holder[key] = original
-        count += len(changed)
-        stream = io.StringIO()
-        _yaml().dump(data, stream)
-        path.write_text(stream.getvalue(), encoding="utf-8")
-    return count
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return str(value) if isinstance(value, str) else value
 
 
 def _built_texts(site: Path):
@@ -106,16 +45,14 @@ def _built_texts(site: Path):
                         yield f"{path.name}:{name}", archive.read(name).decode("utf-8", errors="replace")
 
 
-def test_markup_in_every_text_field_never_goes_live(project_copy, tmp_path):
-    count = _add_markup(project_copy)
-    assert count > 1000, count  # every text of the content, not a sample
-    content = load_content(project_copy)
+@pytest.mark.xdist_group("marked-up")  # shares the build of `marked_up` (test_site, test_history)
+def test_markup_in_every_text_field_never_goes_live(marked_up):
+    assert marked_up.marked > 1000, marked_up.marked  # every text of the content, not a sample
+    content = load_content(marked_up.project)
     assert any(MARK in r.name for r in content.roles.roles)  # the menu
     assert any(MARK in t for t in content.site.topics)  # tags and the topics page
 
-    from generator.build import build_site
-
-    site = build_site(project_copy, tmp_path / "site")
+    site = marked_up.site
     live = [name for name, text in _built_texts(site) if LIVE.search(text)]
     assert not live, f"live markup from content in: {live[:10]}"
     # ... and the text is there, shown as the characters the maintainer wrote

@@ -50,58 +50,78 @@ def pages(site):
     return found
 
 
+def by_width(widths: list[int]) -> list:
+    """The widths as test parameters, each in the xdist group of its width: the tests that look
+    at every page at one width run in one test process and share its page loads (`loaded`)."""
+    return [pytest.param(width, marks=pytest.mark.xdist_group(f"width-{width}")) for width in widths]
+
+
+STORAGE = """async () => ({local: Object.keys(localStorage), session: Object.keys(sessionStorage),
+    idb: indexedDB.databases ? (await indexedDB.databases()).map(d => d.name) : []})"""
+# What scrolls sideways: the page itself ([scrollWidth, clientWidth]) and anything in the article.
+OVERFLOW = """() => ({page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+    inside: [...document.querySelectorAll("article *")]
+        .filter(e => e.scrollWidth > e.clientWidth + 1 && ["auto", "scroll"].includes(getComputedStyle(e).overflowX))
+        .map(e => e.tagName + "." + e.className)})"""
+# Every violation in full; of the rules that pass axe keeps one node (collecting them all costs time).
+AXE_RUN = """async tags => {
+    const r = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+    return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                   nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}"""
+
+
 @pytest.fixture(scope="module")
-def visit(browser, server):
-    """Load each page once in a fresh context, recording requests, cookies, storage and
-    Content-Security-Policy violations."""
-    results = {}
+def loaded(browser, server, pages):
+    """Every page loaded once at a width, one after another in one context of that size (as a
+    reader goes through the site), and each load checked for everything at once: the requests
+    the page made, the cookies and storage after it, Content-Security-Policy violations, what
+    scrolls sideways, and axe-core's violations. A width is loaded when a test first asks for
+    it; loaded(width)[path] is that page's record."""
+    results: dict[int, dict[str, dict]] = {}
 
-    def load(path: str) -> dict:
-        if path in results:
-            return results[path]
-        context = browser.new_context()
-        page = context.new_page()
-        requests: list[str] = []
-        page.on("request", lambda r: requests.append(r.url))
-        console = watch_csp(page)
-        page.goto(f"{server}/{path}")
-        page.wait_for_selector("input.md-search__input")  # the theme's script has run
-        storage = page.evaluate("""async () => ({
-            local: Object.keys(localStorage), session: Object.keys(sessionStorage),
-            idb: indexedDB.databases ? (await indexedDB.databases()).map(d => d.name) : []})""")
-        results[path] = {"requests": requests, "cookies": context.cookies(), "storage": storage,
-                         "csp": csp_violations(page, console)}
-        context.close()
-        return results[path]
+    def at(width: int) -> dict[str, dict]:
+        if width not in results:
+            results[width] = load_every_page(browser, server, pages, width)
+        return results[width]
 
-    return load
+    return at
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_every_page_passes_axe_wcag_22_aa_and_best_practice(pages, browser, server, width):
+def load_every_page(browser, server: str, pages: list[str], width: int) -> dict[str, dict]:
     if not AXE.exists():
         pytest.fail(f"{AXE} missing: run `npm ci` (make test does)")
+    axe = AXE.read_text(encoding="utf-8")
     context, page = phone_page(browser, width)
-    failures = {}
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    console = watch_csp(page)
+    found = {}
     for path in pages:
+        requests.clear()
+        console.clear()
         page.goto(f"{server}/{path}", wait_until="load")
-        page.evaluate(AXE.read_text(encoding="utf-8"))  # as the browser's tools run it: not a page script
-        violations = page.evaluate("""async tags => {
-            const r = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                           nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
-        }""", AXE_TAGS)
-        if violations:
-            failures[path] = violations
+        page.wait_for_selector("input.md-search__input")  # the theme's script has run
+        found[path] = {"requests": list(requests), "cookies": context.cookies(),
+                       "storage": page.evaluate(STORAGE), "csp": csp_violations(page, console),
+                       "overflow": page.evaluate(OVERFLOW)}
+        page.evaluate(axe)  # as the browser's tools run it: not a page script
+        found[path]["axe"] = page.evaluate(AXE_RUN, AXE_TAGS)
     context.close()
+    return found
+
+
+@pytest.mark.parametrize("width", by_width(WIDTHS))
+def test_every_page_passes_axe_wcag_22_aa_and_best_practice(pages, loaded, width):
+    failures = {path: loaded(width)[path]["axe"] for path in pages if loaded(width)[path]["axe"]}
     assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)[:4000]
 
 
-@pytest.mark.xdist_group("visit")  # the tests that share `visit` in one test process
-def test_no_request_leaves_the_site_and_nothing_is_stored(pages, visit, server):
+@pytest.mark.parametrize("width", by_width(WIDTHS))
+def test_no_request_leaves_the_site_and_nothing_is_stored(pages, loaded, server, width):
     total = 0
     for path in pages:
-        result = visit(path)
+        result = loaded(width)[path]
         outside = [u for u in result["requests"] if not u.startswith(server)]
         assert not outside, (path, outside)
         assert result["cookies"] == [], path
@@ -110,10 +130,10 @@ def test_no_request_leaves_the_site_and_nothing_is_stored(pages, visit, server):
     assert total > len(pages)  # pages really loaded their assets from the local server
 
 
-@pytest.mark.xdist_group("visit")
-def test_every_page_runs_under_the_security_policy(pages, visit):
+@pytest.mark.parametrize("width", by_width(WIDTHS))
+def test_every_page_runs_under_the_security_policy(pages, loaded, width):
     """The server's policy allows no inline script: every page loads without a violation."""
-    violations = {p: visit(p)["csp"] for p in pages if visit(p)["csp"]}
+    violations = {p: loaded(width)[p]["csp"] for p in pages if loaded(width)[p]["csp"]}
     assert not violations, violations
 
 
@@ -218,19 +238,13 @@ MAIN_PAGES = ["", "forsvinnande/", "roller/", "jag-ar-god-man/", "aktorer/", "bo
               "checklistor/", "ordlista/", "kallor/", "bakgrund/", "om/"]
 
 
-@pytest.mark.parametrize("width", PHONE_WIDTHS)
-def test_no_sideways_scrolling_on_a_phone(browser, server, width):
+@pytest.mark.parametrize("width", by_width(PHONE_WIDTHS))
+def test_no_sideways_scrolling_on_a_phone(loaded, width):
     """Neither the page nor anything in it scrolls sideways: wide tables become cards."""
-    context, page = phone_page(browser, width)
     for path in MAIN_PAGES:
-        page.goto(f"{server}/{path}", wait_until="load")
-        width_of = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        assert width_of[0] <= width_of[1], (path, width, width_of)
-        scrolling = page.evaluate("""() => [...document.querySelectorAll("article *")]
-            .filter(e => e.scrollWidth > e.clientWidth + 1 && ["auto", "scroll"].includes(getComputedStyle(e).overflowX))
-            .map(e => e.tagName + "." + e.className)""")
-        assert not scrolling, (path, width, scrolling)
-    context.close()
+        overflow = loaded(width)[path]["overflow"]
+        assert overflow["page"][0] <= overflow["page"][1], (path, width, overflow["page"])
+        assert not overflow["inside"], (path, width, overflow["inside"])
 
 
 # --- on a phone --------------------------------------------------------------------------------
