@@ -330,7 +330,7 @@ def bench_phone(root: Path) -> None:
     print(f"Phone: Lighthouse 13.5 mobile, served by {served_by} ({min(RUNS, 3)} runs, medians)")
     try:
         for path in PHONE_PAGES:
-            scores, shifts, sizes = [], [], []
+            scores, shifts, sizes, failed = [], [], [], []
             for _ in range(min(RUNS, 3)):  # a Lighthouse run takes 15-30 s
                 with tempfile.TemporaryDirectory() as tmp:
                     report = Path(tmp) / "report.json"
@@ -342,11 +342,15 @@ def bench_phone(root: Path) -> None:
                     if not report.exists():
                         continue
                     data = json.loads(report.read_text(encoding="utf-8"))
+                    if data["categories"]["performance"]["score"] is None:  # Lighthouse could not finish
+                        failed.append((data.get("runtimeError") or {}).get("code", "no score"))
+                        continue
                     scores.append(data["categories"]["performance"]["score"] * 100)
                     shifts.append(data["audits"]["cumulative-layout-shift"]["numericValue"])
                     sizes.append(data["audits"]["total-byte-weight"]["numericValue"])
             print(f"  /{path:<18} performance {median(scores):5.0f}   CLS {median(shifts):5.3f}   "
-                  f"transferred {median(sizes) / 1024:6.0f} KiB")
+                  f"transferred {median(sizes) / 1024:6.0f} KiB"
+                  + (f"   ({len(failed)} runs without a score: {', '.join(failed)})" if failed else ""))
     finally:
         process.terminate()
         process.wait(timeout=30)
