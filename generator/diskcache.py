@@ -8,7 +8,9 @@ never changed in place: test copies of the project share them by hard links.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -38,3 +40,13 @@ def read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def drop_older(path: Path, name: str) -> None:
+    """For caches of one file per name (<name>-<sha256><suffix>): remove that name's other
+    files beside path. Only exact names: "skola" never removes "skola-rutiner-…"."""
+    entry = re.compile(re.escape(name) + r"-[0-9a-f]{64}" + re.escape(path.suffix))
+    for old in path.parent.glob(f"{name}-*{path.suffix}"):
+        if old != path and entry.fullmatch(old.name):
+            with contextlib.suppress(OSError):  # a read-only cache is only slower
+                old.unlink(missing_ok=True)

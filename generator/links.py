@@ -113,8 +113,8 @@ class _Tree:
 
 def _read_cache(cache: Path | None) -> dict[str, dict]:
     try:
-        data = json.loads(cache.read_text(encoding="utf-8")) if cache and cache.is_file() else {}
-    except (OSError, ValueError):
+        data = json.loads(diskcache.read(cache) or b"{}") if cache else {}
+    except ValueError:
         data = {}
     return {"html": data.get("html", {}), "pdf": data.get("pdf", {})}
 

@@ -335,9 +335,10 @@ def _read_yaml(path: Path, rel: str, problems: list[Problem], cache: Path | None
             "kan inte läsas. Spara filen med teckenkodningen UTF-8 i din textredigerare.")))
         return None
     cached = cache / f"{hashlib.sha256(data).hexdigest()}-{YAML_CACHE_VERSION}.pickle" if cache else None
-    if cached is not None and cached.is_file():
+    kept = diskcache.read(cached) if cached is not None else None
+    if kept is not None:
         try:
-            return pickle.loads(cached.read_bytes())
+            return pickle.loads(kept)
         except Exception:  # a damaged or outdated cache file: parse again
             pass
     raw = _parse_yaml(text, rel, problems)

@@ -9,7 +9,6 @@ Templates produce the page structure; they never read files or data sources them
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import html
@@ -348,10 +347,7 @@ class Renderer:
             return kept.decode("utf-8")
         body = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS)
         diskcache.keep(path, body.encode("utf-8"))
-        for old in folder.glob(f"{page}-*.html"):
-            if old != path:
-                with contextlib.suppress(OSError):  # a read-only cache is only slower
-                    old.unlink(missing_ok=True)
+        diskcache.drop_older(path, page)
         return body
 
     def render_html(self, template: str, **context: Any) -> str:

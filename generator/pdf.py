@@ -262,10 +262,12 @@ def page_counts(folder: Path, root: Path | None = None) -> dict[str, int]:
     for path in sorted(folder.glob("*.pdf")):
         info = path.stat()
         key = f"{path.name} {info.st_size} {info.st_mtime_ns}"
-        if key not in known:
+        if key in known:
+            seen[key] = known[key]
+        else:
             with pikepdf.open(path) as document:  # qpdf: a tenth of pypdf's time on the whole guide
                 seen[key] = len(document.pages)
-        counts[path.stem] = seen[key] = seen.get(key) or known[key]
+        counts[path.stem] = seen[key]
     if known_file and seen != known:
         diskcache.keep(known_file, json.dumps(seen, sort_keys=True).encode("utf-8"))
     return counts
@@ -296,9 +298,7 @@ def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None
                 results = list(pool.map(_render, todo))
         for job, pdf in zip(todo, results):
             diskcache.write_atomic(cached[job.name], pdf)
-            for old in cache.glob(f"{job.name}-*.pdf"):
-                if old != cached[job.name] and re.fullmatch(re.escape(job.name) + r"-[0-9a-f]{64}\.pdf", old.name):
-                    old.unlink(missing_ok=True)
+            diskcache.drop_older(cached[job.name], job.name)
     for name, path in cached.items():
         shutil.copy2(path, out_dir / f"{name}.pdf")
     for path in cache.iterdir():  # what an older generator kept there (a .key beside each PDF)

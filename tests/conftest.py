@@ -142,9 +142,10 @@ def project_copy(tmp_path, site) -> Path:
 
 
 # What a build keeps in build/ by a hash of everything it depends on (pdf.py, load.py, links.py,
-# build.py, render_cache.py, pages.py). A copy of the project starts with the project's own, so that a
-# test renders again only what its change touches. Folders of files that are written whole under a new name and
-# never changed in place are shared by hard links; single files that a build rewrites are copied.
+# build.py, render_cache.py, pages.py). A copy of the project starts with the project's own, so
+# that a test renders again only what its change touches. Folders of files that are written whole
+# under a new name and never changed in place are shared by hard links; single files that a build
+# rewrites are copied.
 CACHE_FOLDERS = ("pdf-cache", "yaml-cache", "render-cache", "print-cache")
 CACHE_FILES = ("link-cache.json", "pdf-pages.json", "vagledning-offline.zip", "vagledning-offline.key")
 
