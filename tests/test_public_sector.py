@@ -63,6 +63,9 @@ OVERFLOW = """() => ({page: [document.documentElement.scrollWidth, document.docu
     inside: [...document.querySelectorAll("article *")]
         .filter(e => e.scrollWidth > e.clientWidth + 1 && ["auto", "scroll"].includes(getComputedStyle(e).overflowX))
         .map(e => e.tagName + "." + e.className)})"""
+# The site's own font, served from the site, is what the page is set in.
+FONT = """() => ({family: getComputedStyle(document.body).fontFamily,
+    loaded: [...document.fonts].some(f => f.family.replace(/"/g, "") === "Source Sans 3" && f.status === "loaded")})"""
 # Every violation in full; of the rules that pass axe keeps one node (collecting them all costs time).
 AXE_RUN = """async tags => {
     const r = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
@@ -104,7 +107,7 @@ def load_every_page(browser, server: str, pages: list[str], width: int) -> dict[
         page.wait_for_selector("input.md-search__input")  # the theme's script has run
         found[path] = {"requests": list(requests), "cookies": context.cookies(),
                        "storage": page.evaluate(STORAGE), "csp": csp_violations(page, console),
-                       "overflow": page.evaluate(OVERFLOW)}
+                       "overflow": page.evaluate(OVERFLOW), "font": page.evaluate(FONT)}
         page.evaluate(axe)  # as the browser's tools run it: not a page script
         found[path]["axe"] = page.evaluate(AXE_RUN, AXE_TAGS)
     context.close()
@@ -119,6 +122,8 @@ def test_every_page_passes_axe_wcag_22_aa_and_best_practice(pages, loaded, width
 
 @pytest.mark.parametrize("width", by_width(WIDTHS))
 def test_no_request_leaves_the_site_and_nothing_is_stored(pages, loaded, server, width):
+    """Every page at every width: its requests (the fonts too) go to the site only, it stores
+    nothing, and it is set in the site's own font."""
     total = 0
     for path in pages:
         result = loaded(width)[path]
@@ -126,6 +131,7 @@ def test_no_request_leaves_the_site_and_nothing_is_stored(pages, loaded, server,
         assert not outside, (path, outside)
         assert result["cookies"] == [], path
         assert result["storage"] == {"local": [], "session": [], "idb": []}, (path, result["storage"])
+        assert "Source Sans 3" in result["font"]["family"] and result["font"]["loaded"], (path, result["font"])
         total += len(result["requests"])
     assert total > len(pages)  # pages really loaded their assets from the local server
 

@@ -15,7 +15,7 @@ PAGE_OF_KIND = PAGE_OF_MODEL
 GENERATED = sorted(set(PAGE_OF_KIND.values()))
 
 
-from conftest import open_page, page_html as page
+from conftest import page_html as page
 
 
 def ids_in(node) -> list[str]:
@@ -88,19 +88,6 @@ def test_no_resource_is_loaded_from_elsewhere(site):
     css = (site / "assets" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
     assert "woff2" in css and "googleapis" not in css
     assert (site / "assets" / "fonts" / "source-sans-3-latin-400-normal.woff2").stat().st_size > 10_000
-
-
-def test_pages_in_a_browser_make_no_outside_requests(browser, server):
-    page_ = browser.new_page()
-    outside: list[str] = []
-    page_.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
-    for name in GENERATED + ["", "om"]:
-        open_page(page_, f"{server}/{name}/" if name else server + "/")
-    font = page_.evaluate("getComputedStyle(document.body).fontFamily")
-    fonts_loaded = page_.evaluate("document.fonts.check('16px \"Source Sans 3\"')")
-    page_.close()
-    assert outside == []
-    assert "Source Sans 3" in font and fonts_loaded
 
 
 @pytest.mark.xdist_group("marked-up")  # shares the build of `marked_up` (test_hostile, test_history)
