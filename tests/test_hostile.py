@@ -62,6 +62,32 @@ def test_markup_in_every_text_field_never_goes_live(marked_up):
     assert "\\-" not in re.search(r"<title>(.*?)</title>", page).group(1)
 
 
+@pytest.mark.xdist_group("marked-up")  # shares the build of `marked_up` (test_site, test_history)
+def test_markup_in_every_text_field_is_text_in_every_pdf(marked_up):
+    """The same build's PDFs (the shared build renders every one of them again): each shows the
+    markup as the characters the maintainer wrote, and none holds a link or action that runs
+    script."""
+    import pikepdf
+
+    content = load_content(marked_up.project)
+    pdfs = sorted((marked_up.site / "pdf").glob("*.pdf"))
+    assert {p.stem for p in pdfs} == {GUIDE} | {c.id for c in content.checklists} | {p.id for p in content.packs}
+    shown = "".join(MARK.split())  # as written, whatever the lines it is broken over
+    for path in pdfs:
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        assert shown in "".join(text.split()), path.name
+        with pikepdf.open(path) as pdf:
+            assert "/OpenAction" not in pdf.Root and "/JavaScript" not in pdf.Root.get("/Names", {}), path.name
+            for page in pdf.pages:
+                for annot in page.get("/Annots", []):
+                    action = annot.get("/A", {})
+                    assert action.get("/S") != "/JavaScript", path.name
+                    assert not str(action.get("/URI", "")).lower().startswith("javascript"), (path.name, action)
+    guide_text = subprocess.run(["pdftotext", str(marked_up.site / "pdf" / f"{GUIDE}.pdf"), "-"],
+                                capture_output=True, text=True, check=True).stdout
+    assert "[klicka](javascript:alert(1))" in " ".join(guide_text.split())  # EVIL's Markdown stays text
+
+
 # --- page addresses ---------------------------------------------------------------------------
 
 
