@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -172,6 +173,12 @@ def _link_or_copy(src: str, dst: str) -> None:
         os.link(src, dst)
     except OSError:  # another file system
         shutil.copy2(src, dst)
+
+
+def pdf_text(path: Path) -> str:
+    """A PDF's text as poppler reads it, its whitespace made single spaces."""
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return " ".join(out.stdout.split())
 
 
 # --- a copy of the project with markup everywhere and its review overdue, built once ------------

@@ -21,15 +21,10 @@ import pytest
 
 from generator import review
 from generator.history import History
-from tests.conftest import ROOT, article_text, page_html
+from tests.conftest import ROOT, article_text, page_html, pdf_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PACT_TITLE = "Beskriver reglerna före 12 juni 2026"
-
-
-def pdf_text(path: Path) -> str:
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
-    return " ".join(out.stdout.split())
 
 
 def own_text(path: Path) -> str:
