@@ -49,10 +49,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 setup: $(STAMP) system
 
-$(STAMP): requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+# Exactly what requirements.lock pins (tools/venv.sh): a newer release on the index changes nothing.
+$(STAMP): requirements.lock pyproject.toml tools/venv.sh
+	PYTHON=$(PYTHON) tools/venv.sh $(VENV)
 	touch $@
 
 # System libraries WeasyPrint needs (Pango, HarfBuzz subsetting); tests also need Chromium,
@@ -66,11 +65,16 @@ system-test:
 system-edit:
 	@tools/system-deps.sh edit
 
-# Re-resolve the pinned dependencies after changing pyproject.toml.
-lock: $(STAMP)
-	$(BIN)/pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras \
-		--generate-hashes --extra test --output-file requirements.lock pyproject.toml
+# Re-resolve the pinned dependencies after changing pyproject.toml. The lock holds every
+# distribution the install needs, setuptools (the build backend) included, since tools/venv.sh
+# installs with --no-deps.
+# pip-tools runs in a venv of its own (build/lock-env), so .venv keeps exactly what is locked.
+lock:
+	$(PYTHON) -m venv build/lock-env
+	build/lock-env/bin/pip install --quiet pip-tools==7.7.0
+	build/lock-env/bin/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras \
+		--allow-unsafe --build-deps-for editable --generate-hashes --extra test \
+		--output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) build site .pytest_cache node_modules
