@@ -15,6 +15,8 @@ from typing import Annotated, Any, ClassVar, Iterator, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from . import review
+
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
@@ -42,7 +44,7 @@ EARLIEST_REVIEW = datetime.date(2000, 1, 1)
 
 
 def _check_review_date(value: datetime.date) -> datetime.date:
-    if value > datetime.date.today():
+    if value > review.today():  # GUIDE_TODAY when set: the day a build or check is made for
         raise ValueError("future_date")
     if value < EARLIEST_REVIEW:
         raise ValueError("early_date")

@@ -22,7 +22,6 @@ from typing import Any
 import jinja2
 import markdown
 import yaml
-from babel.dates import format_date
 from markupsafe import Markup
 
 from . import diskcache, model, phone
@@ -32,6 +31,7 @@ from .history import CHANGES_PAGE, FEED, History, Status, feed_xml, target_title
 from .inflect import search_forms
 from .inserts import verbatim
 from .load import Content
+from .review import swedish_date
 from .search import location
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -124,9 +124,6 @@ def paragraphs(text: str | None) -> Markup:
     parts = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return Markup("\n\n").join(escape_markdown(" ".join(p.split())) for p in parts)
 
-
-def swedish_date(value: datetime.date) -> str:
-    return format_date(value, "d MMMM y", locale="sv")
 
 
 def kronor(amount: int) -> str:

@@ -49,7 +49,8 @@ def state(file: str, reviewed: datetime.date, months: int) -> ReviewState:
     return ReviewState(file, reviewed, add_months(reviewed, months))
 
 
-def _date(day: datetime.date) -> str:
+def swedish_date(day: datetime.date) -> str:
+    """A day as readers write it: 7 december 2026."""
     return format_date(day, "d MMMM y", locale="sv")
 
 
@@ -59,8 +60,8 @@ def overdue_notice(states: list[ReviewState], months: int, on: datetime.date) ->
     if not late:
         return None
     oldest = min(late, key=lambda s: s.reviewed)
-    return (f"Innehållet granskades senast {_date(oldest.reviewed)} och skulle ha granskats igen senast "
-            f"{_date(oldest.due)} (innehållet ska granskas minst var {months}:e månad). Uppgifterna kan "
+    return (f"Innehållet granskades senast {swedish_date(oldest.reviewed)} och skulle ha granskats igen senast "
+            f"{swedish_date(oldest.due)} (innehållet ska granskas minst var {months}:e månad). Uppgifterna kan "
             "vara inaktuella: kontrollera dem hos källorna innan du använder dem.")
 
 

@@ -16,12 +16,12 @@ restore a reader's choice, and this site offers neither, so overrides/partials/j
 leaves them out), so nothing changes but the speed.
 
 The theme's own script also fetches the search index (search/search_index.json, about 90 KB
-gzipped, half a megabyte of JSON to parse and hand to the search worker) as soon as it runs,
-on every page, while the page itself is still loading. `lazy_search_index` changes that one
-step: the index is fetched once the page is painted and the browser is idle, or at once when
-the reader opens the search or arrives from a search result (`?h=`, the highlighting). That
-is the theme's own behaviour in the offline copy (file://), which waits for the search to be
-opened; here it also waits for nothing more than the page.
+gzipped, half a megabyte of JSON to parse and hand to the search worker, and the Swedish
+stemmer) as soon as it runs, on every page. `lazy_search_index` changes that one step: the
+index is fetched when the reader opens the search (clicks or tabs into the box, or presses
+"/"), or with the page when it is opened from a search result (`?h=`, the highlighting). That
+is the theme's own behaviour in the offline copy (file://). A reader who only reads a page, as
+most do on a phone, spends no data and no battery on an index she does not use.
 
 `lazy_tooltips` changes one more step: the theme sets up a tooltip for every glossary term
 (`abbr`) while the page loads, about fifteen observers each; the allocation page has 175
@@ -42,27 +42,17 @@ FOLDER = "assets/javascripts"
 DEFERRABLE = re.compile(r'(?P<open><script (?:(?!\b(?:defer|async|type)\b)[^>])*\bsrc="[^"]*")(?P<close>></script>)')
 # Where the page's own path to the assets folder can be read: the theme's main script.
 ASSETS_PREFIX = re.compile(r'<script src="(?P<prefix>[^"]*?)assets/javascripts/bundle\.')
-# The theme's script (Material 9.8.1) and the two places in it that start fetching the search
+# The theme's script (Material 9.8.2) and the two places in it that start fetching the search
 # index. The search worker is handed the index as soon as "not file://" or the search opens:
 #     setupSearchWorker: merge(of(location.protocol !== "file:"), watchToggle("search"))
 # and the highlighting of a search result's words subscribes to the index on every page:
 #     mountSearchHiglight: combineLatest([index$, location$.pipe(..., filter(has "h"))])
 BUNDLE = re.compile(r'assets/javascripts/(?P<name>bundle\.[0-9a-f]{8,}\.min\.js)')
 SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S+\s*$")
-WORKER_GATE = re.compile(r'(?<![\w$])[\w$]+\(location\.protocol!=="file:"\)(?=,[\w$]+\("search"\))')
+WORKER_GATE = re.compile(r'(?<![\w$])(?P<of>[\w$]+)\(location\.protocol!=="file:"\)(?=,[\w$]+\("search"\))')
 HIGHLIGHT_INDEX = re.compile(r'(\{index\$:(?P<index>[\w$]+),location\$:[\w$]+\}\)\{return [\w$]+\(\[)(?P=index),')
-# Resolves (true) once the page is loaded, its first contentful paint is reported and the
-# browser is idle: then the worker gets the index. (A frame callback alone can come before the
-# paint is done.) At the latest 3 s after load, for a browser without paint timing. Never on
-# file://, where the theme already waits for the search to be opened.
-AFTER_PAINT = ('new Promise(function(ready){if(location.protocol==="file:")return;'
-               'function idle(){(window.requestIdleCallback||function(f){setTimeout(f,200)})'
-               '(function(){ready(!0)},{timeout:3000})}'
-               'function painted(){var done=!1;function go(){if(!done){done=!0;idle()}}'
-               'var fcp="first-contentful-paint";if(performance.getEntriesByName(fcp).length)return go();'
-               'try{new PerformanceObserver(function(l){if(l.getEntriesByName(fcp).length)go()})'
-               '.observe({type:"paint",buffered:!0})}catch(e){}setTimeout(go,3000)}'
-               'document.readyState==="complete"?painted():addEventListener("load",painted,{once:!0})})')
+# Only the opening of the search lets the index through, on every protocol (as on file://).
+ONLY_WHEN_OPENED = r"\g<of>(!1)"
 # The highlighting needs the index only on a page opened from a search result.
 ONLY_WITH_H = r'\1(new URL(location.href).searchParams.get("h")?\g<index>:new Promise(function(){})),'
 # A tooltip for every element with a title, set up at once (mountContent):
@@ -131,7 +121,7 @@ class ScriptFiles:
 
 
 def patch_bundle(bundle: str) -> str | None:
-    """The theme's script with the search index fetched after the page is painted and each
+    """The theme's script with the search index fetched when the search is opened and each
     tooltip set up when it comes into view (see the module's description); None when the
     script is not the one this was written for (tests/test_server.py notices)."""
     index = lazy_search_index(bundle)
@@ -141,7 +131,7 @@ def patch_bundle(bundle: str) -> str | None:
 def lazy_search_index(bundle: str) -> str | None:
     if len(WORKER_GATE.findall(bundle)) != 1 or len(HIGHLIGHT_INDEX.findall(bundle)) != 1:
         return None
-    return HIGHLIGHT_INDEX.sub(ONLY_WITH_H, WORKER_GATE.sub(lambda _: AFTER_PAINT, bundle))
+    return HIGHLIGHT_INDEX.sub(ONLY_WITH_H, WORKER_GATE.sub(ONLY_WHEN_OPENED, bundle))
 
 
 def lazy_tooltips(bundle: str) -> str | None:

@@ -3,6 +3,7 @@ production configuration, and Chromium."""
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import html
 import io
@@ -28,6 +29,22 @@ ROOT = Path(__file__).resolve().parent.parent
 # or wherever SEEDS_DIR points.
 SEEDS = Path(os.environ.get("SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
 CHROMIUM = "/usr/bin/chromium"
+
+
+def content_day(root: Path = ROOT) -> datetime.date:
+    """The newest day the content names (a review, an assessment or a change): the day the tests
+    build and check as of. Neither the calendar nor the year of the content's review dates can
+    then decide a test: a maintainer's review next year and a run of the suite in 2030 give the
+    same results (tests that need another day set GUIDE_TODAY themselves)."""
+    day = re.compile(r"^\s*(?:- )?(?:granskad|bedömd|datum): (\d{4}-\d{2}-\d{2})\s*$", re.M)
+    return max(datetime.date.fromisoformat(found) for folder in ("guidance", "checklists")
+               for path in (root / folder).rglob("*.yml")
+               for found in day.findall(path.read_text(encoding="utf-8")))
+
+
+TODAY = content_day()
+# Every build and every `guide` command the tests start (they inherit the environment) as of TODAY.
+os.environ["GUIDE_TODAY"] = TODAY.isoformat()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -101,7 +118,10 @@ def open_page(page, url: str) -> None:
 
 
 def wait_for_search(page) -> None:
-    """Wait until the search engine has its index (the box no longer says "Initialiserar")."""
+    """Open the search, as a reader does, and wait until the engine has its index (the box no
+    longer says "Initialiserar"): the index is fetched only once the search is opened."""
+    if not page.evaluate("() => document.querySelector('#__search').checked"):
+        page.locator("input.md-search__input").focus()
     page.wait_for_function("() => { const m = document.querySelector('.md-search-result__meta');"
                            " return m && !/Initialiserar/.test(m.textContent); }")
 
@@ -189,7 +209,8 @@ MARK = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 EVIL = '<script>alert("x")</script> [klicka](javascript:alert(1)) <img src=x onerror=alert(1)> **fet** {: #x}'
 EVIL_NAMES = [("boendeformer.yml", "namn: Stödboende"), ("aktorer.yml", "namn: Polismyndigheten"),
               ("kontakter/dalarna.yml", "roll: Biträdande rektor")]
-OVERDUE_TODAY = "2027-06-01"  # with a review period of 6 months every file is overdue then
+# With a review period of 6 months every file is overdue 7 months after the newest review.
+OVERDUE_TODAY = (TODAY + datetime.timedelta(days=214)).isoformat()
 
 
 @dataclass
@@ -202,8 +223,8 @@ class MarkedUp:
 @pytest.fixture(scope="session")
 def marked_up(site, tmp_path_factory) -> MarkedUp:
     """A copy of the project with EVIL in three names, MARK appended to every text field that
-    takes it, and a review period of 6 months, built as on OVERDUE_TODAY. Each of these changes
-    renders every PDF again (most of a build's time), so the tests of markup (test_hostile,
+    takes it, and a review period of 6 months, built as on OVERDUE_TODAY (every file overdue).
+    Each of these changes renders every PDF again (most of a build's time), so the tests of markup (test_hostile,
     test_site) and of the overdue notice (test_history) share this one build: they are marked
     xdist_group("marked-up") to run in the same test process."""
     folder = tmp_path_factory.mktemp("marked-up")

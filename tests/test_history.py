@@ -21,7 +21,8 @@ import pytest
 
 from generator import review
 from generator.history import History
-from tests.conftest import ROOT, article_text, page_html, pdf_text
+from generator.load import load_content
+from tests.conftest import ROOT, TODAY, article_text, page_html, pdf_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PACT_TITLE = "Beskriver reglerna före 12 juni 2026"
@@ -199,7 +200,7 @@ def test_missing_material_is_on_the_site_with_its_source(site, page, anchor, phr
 # --- History on every page ------------------------------------------------------------------------
 
 
-def test_every_page_shows_last_updated_and_its_history(site):
+def test_every_page_shows_last_updated_and_its_history(site, content):
     pages = all_pages(site)
     assert len(pages) > 25
     for path in pages:
@@ -212,18 +213,19 @@ def test_every_page_shows_last_updated_and_its_history(site):
     history = html.split('id="andringshistorik"', 1)[1]
     details = re.search(r"<details>\s*<summary>(.*?)</summary>(.*?)</details>", history, re.S)
     assert details and "Visa alla ändringar" in details[1]
-    assert "24 november 2026" in details[2] and "(rättelse)" in details[2]
+    correction = next(ch for ch in content.allocation.history if ch.kind == "rättelse")
+    assert f"<strong>{review.swedish_date(correction.date)}</strong> (rättelse)" in details[2]
 
 
 def test_last_updated_is_the_latest_major_change(content):
-    history = History(content, today=datetime.date(2026, 11, 24))
+    history = History(content, today=TODAY)
     status = history.page_status("anvisning")
     majors = [ch.date for ch in content.allocation.history if ch.kind == "större"]
     assert status.updated == max(majors)
     assert [e.date for e in status.history] == sorted((e.date for e in status.history), reverse=True)
 
 
-def test_history_opens_with_the_keyboard(browser, server):
+def test_history_opens_with_the_keyboard(browser, server, content):
     page = browser.new_page()
     page.goto(server + "/anvisning/")
     summary = page.locator("#andringshistorik + details > summary")
@@ -233,7 +235,8 @@ def test_history_opens_with_the_keyboard(browser, server):
     summary.focus()
     page.keyboard.press("Enter")
     assert details.evaluate("d => d.open") is True
-    assert "24 november 2026" in details.inner_text()
+    newest = max(ch.date for ch in content.allocation.history)
+    assert review.swedish_date(newest) in details.inner_text()
     page.close()
 
 
@@ -313,23 +316,26 @@ def _guide(args: list[str], root: Path, today: str) -> subprocess.CompletedProce
 
 
 def test_check_warns_about_overdue_and_soon_due_files_but_succeeds(project_copy):
+    months = load_content(project_copy).site.review_months
     path = project_copy / "guidance" / "skola.yml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"^granskad: .*$", "granskad: 2025-01-15", text, flags=re.M), encoding="utf-8")
-    result = _guide(["check"], project_copy, "2026-11-24")
+    late = review.add_months(TODAY, -months - 10)
+    path.write_text(re.sub(r"^granskad: .*$", f"granskad: {late}", text, flags=re.M), encoding="utf-8")
+    result = _guide(["check"], project_copy, TODAY.isoformat())
     assert result.returncode == 0, result.stderr
-    assert "VARNING: guidance/skola.yml: granskades senast 2025-01-15" in result.stderr
+    assert f"VARNING: guidance/skola.yml: granskades senast {late}" in result.stderr
     assert "Innehållet är korrekt" in result.stdout
-    soon = _guide(["check"], project_copy, "2027-11-10")  # the other files are due 2027-11-23/24
+    due = review.add_months(load_content(project_copy).allocation.reviewed, months)
+    soon = _guide(["check"], project_copy, (due - datetime.timedelta(days=14)).isoformat())
     assert soon.returncode == 0
-    assert re.search(r"VARNING: guidance/anvisning.yml: ska granskas igen senast 2027-11-24 \(om 14 dagar\)", soon.stderr)
-    calm = _guide(["check"], project_copy, "2027-01-10")
-    assert "guidance/anvisning.yml" not in calm.stderr
+    assert f"VARNING: guidance/anvisning.yml: ska granskas igen senast {due} (om 14 dagar)" in soon.stderr
+    calm = _guide(["check"], project_copy, (due - datetime.timedelta(days=review.DUE_SOON_DAYS + 1)).isoformat())
+    assert calm.returncode == 0 and "guidance/anvisning.yml" not in calm.stderr
 
 
 @pytest.mark.xdist_group("marked-up")  # shares the build of `marked_up` (test_hostile, test_site)
 def test_overdue_content_shows_a_notice_in_words_on_pages_and_pdfs(marked_up):
-    """Built as on 2027-06-01 with a review period of 6 months (and markup in the text: the
+    """Built as on OVERDUE_TODAY with a review period of 6 months (and markup in the text: the
     build is shared, see conftest.marked_up)."""
     site = marked_up.site
     notice = "Innehållet behöver granskas"

@@ -3,6 +3,7 @@ nothing is published by mistake, and the previous site is never harmed (issue 12
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import os
 import re
@@ -16,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MARK, pdf_text
+from conftest import MARK, TODAY, pdf_text
 from generator.pdf import GUIDE
 from generator.load import ContentError, load_content
 
-from test_errors import _tree_digest, guide, line_of, replace
+from test_errors import _tree_digest, guide, line_of, replace, set_reviewed
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVE = re.compile(r"<script>alert|<img src=x|\\u003cscript|\\u003cimg", re.I)
@@ -152,7 +153,7 @@ def _bomb(root: Path) -> str:
 
 def _dated(date: str):
     def change(root: Path) -> str:
-        replace(root / "guidance" / "skola.yml", "granskad: 2026-11-23", f"granskad: {date}")
+        set_reviewed(root / "guidance" / "skola.yml", date)
         return f"guidance/skola.yml:{line_of(root / 'guidance' / 'skola.yml', 'granskad:')}: granskad:"
     return change
 
@@ -217,7 +218,7 @@ def _deep(root: Path) -> str:
 HOSTILE = {
     "deep nesting": _deep,
     "impossible date": _dated("2026-02-30"),
-    "review date in the future": _dated("2099-01-01"),
+    "review date in the future": _dated((TODAY + datetime.timedelta(days=1)).isoformat()),
     "year 9999": _dated("9999-12-31"),
     "year 1969": _dated("1969-12-31"),
     "NUL byte": _nul,
@@ -359,7 +360,7 @@ def test_system_check_never_reports_an_installed_library_as_missing():
 
 
 def test_content_error_is_an_exception_with_every_problem(project_copy):
-    replace(project_copy / "guidance" / "skola.yml", "granskad: 2026-11-23", "granskad: 2026-13-01")
+    set_reviewed(project_copy / "guidance" / "skola.yml", "2026-13-01")
     with pytest.raises(ContentError) as err:
         load_content(project_copy)
     assert len(err.value.problems) == 1 and "finns inte i kalendern" in err.value.problems[0].message

@@ -185,9 +185,9 @@ def test_keyboard_skip_link_moves_to_the_content(browser, server):
 def test_keyboard_search_finds_and_opens_a_page(browser, server):
     page = browser.new_page()
     page.goto(f"{server}/")
-    wait_for_search(page)
     page.keyboard.press("/")  # Material's shortcut; the box is also a Tab stop in the header
     assert focused(page)["tag"] == "INPUT"
+    wait_for_search(page)
     page.keyboard.type("stödboendet", delay=15)
     page.wait_for_selector("a.md-search-result__link")
     page.keyboard.press("ArrowDown")

@@ -3,19 +3,20 @@ nothing is fetched from elsewhere, and markup in content stays text."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from html.parser import HTMLParser
 
 import pytest
 
-from generator import model
+from generator import model, review
 from generator.pages import PAGE_OF_MODEL
 
 PAGE_OF_KIND = PAGE_OF_MODEL
 GENERATED = sorted(set(PAGE_OF_KIND.values()))
 
 
-from conftest import page_html as page
+from conftest import ROOT, page_html as page
 
 
 def ids_in(node) -> list[str]:
@@ -36,9 +37,12 @@ def test_every_item_has_an_anchor_on_its_page(site, content):
 
 
 @pytest.mark.parametrize("name", GENERATED + ["", "om"])
-def test_every_page_shows_review_date_and_sources(site, name):
+def test_every_page_shows_review_date_and_sources(site, content, name):
     html = page(site, name) if name else (site / "index.html").read_text(encoding="utf-8")
-    assert re.search(r"Senast granskad \d{1,2} (november|december) 2026\.", html)
+    reviewed = re.search(r"Senast granskad (\d{1,2} \w+ \d{4})\.", html)
+    start = re.search(r"^granskad: (\S+)$", (ROOT / "docs" / "index.md").read_text(encoding="utf-8"), re.M)
+    days = [f.reviewed for f in [*content.guidance, content.site]] + [datetime.date.fromisoformat(start[1])]
+    assert reviewed and reviewed[1] in {review.swedish_date(day) for day in days}
     assert re.search(r"Senast uppdaterad \d{1,2} \w+ 20\d\d\.", html)
     assert "Ansvarig för innehållet: Resurscentrum, Strömsunds kommun" in html
     if name in GENERATED:

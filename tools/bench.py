@@ -15,8 +15,11 @@ It never fails on a number: it measures and prints. Every timing is the median o
                   unique), cold (no caches) and warm (after one edit)
     phone         Lighthouse 13.5 mobile performance and CLS of four pages served by nginx
     accessibility Lighthouse's accessibility score of every page on a phone (tools/lighthouse.py)
+    tests         the whole test suite once (`python -m pytest`, as `make test` runs it): wall
+                  time, and CPU time of every process it waited for (Chromium, Node, the PDF
+                  workers and nginx included)
 
-    .venv/bin/python tools/bench.py [--root DIR] [--skip pdf,preview,scaling,phone,accessibility]
+    .venv/bin/python tools/bench.py [--root DIR] [--skip pdf,preview,scaling,phone,accessibility,tests]
 
 `--root` measures another checkout of the project (for before/after figures) with its own
 generator; parts it does not have (nginx) are measured the way it serves the site.
@@ -365,14 +368,32 @@ def bench_accessibility(root: Path) -> None:
     lighthouse.main([str(root / "site")])
 
 
+def bench_tests(root: Path) -> None:
+    """The test suite's wall and CPU time, one run (minutes)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    run = subprocess.run([str(root / ".venv" / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                         cwd=root, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    summary = (run.stdout.strip().splitlines() or ["(no output)"])[-1].strip("= ")
+    print(f"Tests: {summary}")
+    print(f"  wall {wall / 60:4.1f} min ({wall:5.0f} s), CPU {cpu:5.0f} s on {os.cpu_count()} cores "
+          f"(CPU/wall {cpu / wall:.2f}; {cpu / (wall * (os.cpu_count() or 1)):.0%} of the cores)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Mäter bygget, förhandsgranskningen och sidorna.")
     parser.add_argument("--root", type=Path, default=ROOT, help="projektets mapp (standard: det här)")
-    parser.add_argument("--skip", default="", help="delar att hoppa över: pdf,build,preview,scaling,phone,accessibility")
+    parser.add_argument("--skip", default="", help="delar att hoppa över: pdf,build,preview,scaling,phone,accessibility,tests")
     args = parser.parse_args()
     root, skip = args.root.resolve(), set(args.skip.split(","))
     for name, step in (("build", bench_build), ("preview", bench_preview), ("scaling", bench_scaling),
-                       ("phone", bench_phone), ("accessibility", bench_accessibility), ("pdf", bench_pdfs)):
+                       ("phone", bench_phone), ("accessibility", bench_accessibility), ("pdf", bench_pdfs),
+                       ("tests", bench_tests)):
         if name in skip:
             continue
         try:

@@ -8,7 +8,7 @@ set -euo pipefail
 venv=${1:-.venv}
 python=${PYTHON:-python3}
 cd "$(dirname "$0")/.."
-"$python" -m venv "$venv"
+"$python" -m venv --clear "$venv"  # a fresh environment: nothing left from an older lock
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
   -r requirements.lock
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation \
