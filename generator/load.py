@@ -12,6 +12,8 @@ import datetime
 import fnmatch
 import hashlib
 import pickle
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -237,12 +239,20 @@ def load_content(root: Path) -> Content:
             problems.extend(_validation_problems(rel, kind, raw, err))
         parsed.append(item)
 
-    problems.extend(_missing_files(parsed, unreadable))
+    missing = _missing_kinds(parsed, unreadable)
+    problems.extend(Problem(kind.pattern, 1, "", "Filen saknas. Den behövs för att bygga webbplatsen.")
+                    for kind in missing)
+    unreadable |= missing  # references into a missing file: its own problem is the one to fix
     checklist_ids = {q.value.id for q in parsed if isinstance(q.value, model.Checklist)}
     for p in parsed:
         if isinstance(p.value, model.Pack) and model.Checklist not in unreadable:
             problems.extend(check_pack(p.value, checklist_ids, p.rel, p.raw))
-    problems.extend(_check_ids_and_references(parsed, unreadable))
+    # Oldest first (by the time each file was saved): of two files with the same id, the newer
+    # one, where the id was most likely copied to, gets the problem.
+    by_age = sorted(parsed, key=lambda p: _mtime(root / p.rel))
+    copies = _copies(by_age)
+    problems.extend(copies.values())
+    problems.extend(_check_ids_and_references(by_age, unreadable, skip_ids=set(copies)))
     problems.extend(_check_role_pages(parsed, root))
     problems.extend(_check_part_of_cycles(parsed))
     if problems:
@@ -393,14 +403,27 @@ def _slip_line(err: MarkedYAMLError) -> int:
     return mark.line + 1 if mark else 1
 
 
+# Characters that text pasted from Word or a PDF brings and that no reader sees: soft hyphens
+# (which also split a word for the search), zero-width spaces and joiners, word joiners and byte
+# order marks. No-break spaces stay: in "116 000" they keep a number together on one line.
+INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def clean_text(text: str) -> str:
+    """Text as every reader of the content sees it: composed letters (NFC: "a" + combining
+    diaeresis becomes "ä") and no invisible characters. The one place the content's text is
+    normalised: the site, the PDFs, the search index and the checks all read it from here."""
+    return INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+
+
 def _plain(value: Any) -> Any:
-    """ruamel's round-trip types -> plain dicts, lists and strs."""
+    """ruamel's round-trip types -> plain dicts, lists and strs (strs as `clean_text`)."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {clean_text(str(k)): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, str):
-        return str(value)
+        return clean_text(str(value))
     return value
 
 
@@ -463,11 +486,10 @@ def _walk(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ..
             yield from _walk(value, path + (index,))
 
 
-def _missing_files(parsed: list[_Parsed], unreadable: set[type[BaseModel]]) -> Iterator[Problem]:
+def _missing_kinds(parsed: list[_Parsed], unreadable: set[type[BaseModel]]) -> set[type[BaseModel]]:
+    """The kinds of file the site needs one of, of which there is none."""
     present = {p.kind for p in parsed} | unreadable  # a file that could not be read is there
-    for kind in model.FILE_KINDS:
-        if kind not in present and "*" not in kind.pattern:
-            yield Problem(kind.pattern, 1, "", "Filen saknas. Den behövs för att bygga webbplatsen.")
+    return {kind for kind in model.FILE_KINDS if kind not in present and "*" not in kind.pattern}
 
 
 # Kind of target -> the kinds of file its ids come from (if one could not be read, references
@@ -484,7 +506,54 @@ ITEM_KINDS: dict[str, tuple[tuple[type[BaseModel], ...], str]] = {
 }
 
 
-def _check_ids_and_references(parsed: list[_Parsed], unreadable: set[type[BaseModel]]) -> Iterator[Problem]:
+def _file_ids(p: _Parsed) -> list[tuple[str, tuple[Any, ...]]]:
+    """(id, path) of every item of a file whose id must be unique in the whole project."""
+    return [(node["id"], path) for path, node in _walk(p.raw) if isinstance(node, dict)
+            and isinstance(node.get("id"), str) and not any(k in LOCAL_ID_KEYS for k in path)]
+
+
+def _copies(by_age: list[_Parsed]) -> dict[str, Problem]:
+    """Files that are copies of another file (every id of theirs is an id of that one file), by
+    path, each with its one problem: what a maintainer who copies a file to start a new one
+    needs to hear, instead of one problem per id. Of two files with the same ids, the copy is the
+    newer one (later in `by_age`, files oldest first)."""
+    parsed = by_age
+    ids = {p.rel: _file_ids(p) for p in parsed}
+    sets = {rel: {i for i, _ in found} for rel, found in ids.items()}
+    order = {p.rel: n for n, p in enumerate(parsed)}
+    copies: dict[str, Problem] = {}
+    for p in parsed:
+        mine = sets[p.rel]
+        if not mine:
+            continue
+        for q in parsed:
+            if q.rel == p.rel or q.rel in copies or not mine <= sets[q.rel]:
+                continue
+            if len(mine) == 1 and mine != sets[q.rel]:
+                continue  # one id that another file also has: the ordinary problem says it
+            if mine == sets[q.rel] and order[p.rel] < order[q.rel]:
+                continue  # the same ids both ways: the other one is the copy
+            first, path = ids[p.rel][0]
+            names = ", ".join(f'"{i}"' for i, _ in ids[p.rel][:4]) + (" …" if len(mine) > 4 else "")
+            copies[p.rel] = Problem(p.rel, _line_of(p.raw, path + ("id",)), "id", (
+                f"Filen ser ut att vara en kopia av {q.rel}: alla dess {len(mine)} id ({names}) finns "
+                f"redan där. Varje id måste vara unikt. Ge varje post i {p.rel} ett eget id, till "
+                f"exempel \"{first}-2\" eller ett som beskriver den nya posten, och ändra texten."))
+            break
+    return copies
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _check_ids_and_references(parsed: list[_Parsed], unreadable: set[type[BaseModel]],
+                              skip_ids: set[str] = frozenset()) -> Iterator[Problem]:
+    """Every id unique (those of the files in skip_ids, copies, have one problem already) and
+    every reference pointing at an id that exists."""
     seen: dict[str, tuple[str, int]] = {}
     targets: dict[str, set[str]] = {kind: set() for kind in TARGETS}
     by_class: dict[type[BaseModel], set[str]] = {}  # ids of validated items, by class
@@ -514,7 +583,7 @@ def _check_ids_and_references(parsed: list[_Parsed], unreadable: set[type[BaseMo
             if not isinstance(node, dict):
                 continue
             local = any(k in LOCAL_ID_KEYS for k in path)  # form fields: unique within their checklist
-            if isinstance(node.get("id"), str) and not local:
+            if isinstance(node.get("id"), str) and not local and p.rel not in skip_ids:
                 ident, line = node["id"], _line_of(p.raw, path + ("id",))
                 if ident in seen:
                     first_file, first_line = seen[ident]

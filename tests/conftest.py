@@ -209,6 +209,11 @@ MARK = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 EVIL = '<script>alert("x")</script> [klicka](javascript:alert(1)) <img src=x onerror=alert(1)> **fet** {: #x}'
 EVIL_NAMES = [("boendeformer.yml", "namn: Stödboende"), ("aktorer.yml", "namn: Polismyndigheten"),
               ("kontakter/dalarna.yml", "roll: Biträdande rektor")]
+# Text pasted from Word or a PDF: a soft hyphen and a zero-width space inside words, and letters
+# written as a letter plus a combining mark ("a" + U+030A for "å", "a" + U+0308 for "ä").
+PASTED = ("boendeformer.yml", "Familjehem är privata hem som tar emot barn på uppdrag",
+          "Familje\u00adhem är pri\u200bvata hem som tar emot barn pa\u030a uppdrag")
+PASTED_CLEAN = "Familjehem är privata hem som tar emot barn på uppdrag"
 # With a review period of 6 months every file is overdue 7 months after the newest review.
 OVERDUE_TODAY = (TODAY + datetime.timedelta(days=214)).isoformat()
 
@@ -222,8 +227,8 @@ class MarkedUp:
 
 @pytest.fixture(scope="session")
 def marked_up(site, tmp_path_factory) -> MarkedUp:
-    """A copy of the project with EVIL in three names, MARK appended to every text field that
-    takes it, and a review period of 6 months, built as on OVERDUE_TODAY (every file overdue).
+    """A copy of the project with EVIL in three names, PASTED text in one, MARK appended to
+    every text field that takes it, and a review period of 6 months, built as on OVERDUE_TODAY (every file overdue).
     Each of these changes renders every PDF again (most of a build's time), so the tests of markup (test_hostile,
     test_site) and of the overdue notice (test_history) share this one build: they are marked
     xdist_group("marked-up") to run in the same test process."""
@@ -233,6 +238,10 @@ def marked_up(site, tmp_path_factory) -> MarkedUp:
         path = project / "guidance" / file
         key = old.split(":")[0]
         path.write_text(path.read_text(encoding="utf-8").replace(old, f"{key}: '{EVIL}'", 1), encoding="utf-8")
+    pasted = project / "guidance" / PASTED[0]
+    text = pasted.read_text(encoding="utf-8")
+    assert PASTED[1] in text
+    pasted.write_text(text.replace(PASTED[1], PASTED[2], 1), encoding="utf-8")
     config = project / "guidance" / "webbplats.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("granskningsperiod_månader: 12",
                                                                  "granskningsperiod_månader: 6"), encoding="utf-8")
