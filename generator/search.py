@@ -46,16 +46,35 @@ def add_terms_to_index(site_dir: Path, terms: dict[str, list[str]]) -> int:
     if missing:
         raise ValueError(f"sections not in the search index: {missing}")
     separator = re.compile(index["config"].get("separator", r"[\s\-]+"))
-    for loc, forms in terms.items():
-        needed = needed_forms(forms, by_location[loc], separator)
+    for loc, doc in by_location.items():
+        forms = terms.get(loc, []) + typed_forms(doc.get("text", ""))
+        needed = needed_forms(forms, doc, separator) if forms else []
         if needed:
-            by_location[loc][FIELD] = " ".join(needed)
+            doc[FIELD] = " ".join(needed)
     data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
     index_file.write_text(data, encoding="utf-8")
     script = index_file.with_suffix(".js")  # the offline build's copy, for file:// (offline plugin)
     if script.exists():
         script.write_text(f"var __index = {data}", encoding="utf-8")
     return len(terms)
+
+
+# Numbers in digit groups (116 000, 0611-34 90 00) and web addresses, which the search's
+# separator splits where a reader does not: "116000" and "frivilliguppdragen" (a word that
+# stands on the page only inside https://www.rfs.se/frivilliguppdragen/…) must find them too.
+NUMBER = re.compile(r"(?<![\d,.])\d{1,4}(?:(?:[ \u00a0]|&nbsp;|-)\d{2,4})+(?!\d|,\d)")
+ADDRESS = re.compile(r"https?://([^\s<>\"']+)")
+ADDRESS_WORD = re.compile(r"[^0-9a-zåäöéü]+")
+
+
+def typed_forms(text: str) -> list[str]:
+    """What a reader types for the numbers and addresses of a section's text: each number
+    without its spaces, each word of an address on its own."""
+    forms = {re.sub(r"\D", "", n) for n in NUMBER.findall(text)}
+    forms = {n for n in forms if len(n) >= 4}
+    for address in ADDRESS.findall(text):
+        forms |= {w for w in ADDRESS_WORD.split(address.lower()) if len(w) >= 4 and not w.isdigit()}
+    return sorted(forms)
 
 
 def needed_forms(forms: list[str], doc: dict, separator: re.Pattern) -> list[str]:

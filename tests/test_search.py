@@ -48,6 +48,9 @@ QUERIES = {
     "rekommendationerna": "anvisning/#an-barnrattskommittens-rekommendationer",
     "kompetens": "anvisning/#an-kunskap-pa-omradet",
     "ändringarna": "andringar/",
+    # numbers without their spaces, and a word that stands on a page only inside an address
+    "116000": "forsvinnande/#journummer-116000",
+    "frivilliguppdragen": "avslutning/#praktiska-lankar",
 }
 
 
