@@ -312,7 +312,7 @@ def _guide(args: list[str], root: Path, today: str) -> subprocess.CompletedProce
                           capture_output=True, text=True, env=env, cwd=ROOT)
 
 
-def test_check_warns_about_overdue_and_soon_due_files_but_succeeds(project_copy):
+def test_check_warns_about_overdue_and_soon_due_files_but_succeeds(project_copy, content):
     path = project_copy / "guidance" / "skola.yml"
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"^granskad: .*$", "granskad: 2025-01-15", text, flags=re.M), encoding="utf-8")
@@ -320,10 +320,12 @@ def test_check_warns_about_overdue_and_soon_due_files_but_succeeds(project_copy)
     assert result.returncode == 0, result.stderr
     assert "VARNING: guidance/skola.yml: granskades senast 2025-01-15" in result.stderr
     assert "Innehållet är korrekt" in result.stdout
-    soon = _guide(["check"], project_copy, "2027-11-10")  # the other files are due 2027-11-23/24
+    # anvisning.yml is due a review period after its own review date: two weeks before, check says so
+    due = review.add_months(content.allocation.reviewed, content.site.review_months)
+    soon = _guide(["check"], project_copy, (due - datetime.timedelta(days=14)).isoformat())
     assert soon.returncode == 0
-    assert re.search(r"VARNING: guidance/anvisning.yml: ska granskas igen senast 2027-11-24 \(om 14 dagar\)", soon.stderr)
-    calm = _guide(["check"], project_copy, "2027-01-10")
+    assert re.search(rf"VARNING: guidance/anvisning.yml: ska granskas igen senast {due} \(om 14 dagar\)", soon.stderr)
+    calm = _guide(["check"], project_copy, (content.allocation.reviewed + datetime.timedelta(days=40)).isoformat())
     assert "guidance/anvisning.yml" not in calm.stderr
 
 
