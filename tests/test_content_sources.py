@@ -92,6 +92,23 @@ def test_report_statements_say_when_they_held(site, seeds, anchor, anchored, see
     assert anchored in section_text(site, "anvisning", anchor)
 
 
+@pytest.mark.parametrize("page,anchor,anchored,seed_phrase", [
+    ("bakgrund", None, "När materialet skrevs 2025 drev Resurscentrum projektet Förebygg och förbered",
+     "genomför Resurscentrum idag projektet"),
+    ("bakgrund", None, "De senaste tolv åren har fokus legat på ensamkommande barns villkor, skriver Resurscentrum",
+     "De senaste tolv åren har vi haft ett särskilt fokus"),
+    ("bakgrund", "bg-pojkar-och-flickor",
+     "Andelen flickor har ökat något de senaste åren, skriver Förebygg och förbered (2025)",
+     "andelen flickor har ökat något de senaste åren"),
+    ("forsvinnande", "forsv-manniskohandel", "Enligt Förebygg och förbered (2025) vittnar flera verksamheter",
+     "har ökat de senaste åren"),
+])
+def test_the_main_materials_statements_say_whose_they_are(site, seeds, page, anchor, anchored, seed_phrase):
+    assert seed_phrase in seeds["002"], seed_phrase
+    text = section_text(site, page, anchor) if anchor else own_text(site, page)
+    assert anchored in text
+
+
 def test_redistribution_of_municipal_quotas_as_the_report_dates_it(site, seeds):
     assert "som från hösten 2026 är en nationell process" in seeds["003"]
     text = section_text(site, "anvisning", "an-konsekvenser-for-lansstyrelserna")
