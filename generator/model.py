@@ -244,7 +244,8 @@ class HousingFile(GuidanceFile):
 
 class Sign(Item):
     text: Text = Field(description="Signalen, kort och i vardagliga ord.")
-    noticed_by: list[Id] = Field(default_factory=list, alias="upptäcks_av", description="Aktörerna som troligast märker signalen. Rollsidorna visar signalen för dem.")
+    noticed_by: list[Id] = Field(default_factory=list, alias="upptäcks_av", description=("Guidens egen gruppering, inte en uppgift ur källorna: aktörerna som troligast märker signalen. "
+                                                                                   "Sidorna visar den som guidens gruppering, och rollsidorna visar signalen för dem."))
 
 
 class SignGroup(Item):

@@ -253,7 +253,8 @@ def test_forecast_and_disappearances(alloc, rapport):
     text = section(alloc, "an-varfor-omfordelning-mellan-lan").text
     assert f"{forecast[1]} barn 2026, {forecast[2]} barn 2027 och {forecast[3]} barn per år" in text
     hvb = re.search(r"finns det endast ett HVB i landet.*?finns det (\d+) HVB.*?antalet var (\d+)", rapport, re.DOTALL)
-    assert "bara finns ett HVB i landet" in text and f"{hvb[1]} HVB" in text and f"antalet {hvb[2]}" in text
+    assert "fanns det då bara ett HVB i landet" in text and f"{hvb[1]} HVB" in text and f"antalet {hvb[2]}" in text
+    assert "som länsstyrelserna återger i sin rapport 2026" in text  # when it held, and according to whom
     questions = section(alloc, "an-kvarstaende-fragor").text
     for figure in ("7–9 procent", "14 procent", "11 procent", "80 barn", "44 barn"):
         assert figure in rapport and figure in questions, figure
