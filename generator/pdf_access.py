@@ -12,7 +12,13 @@ place, after rendering, for checklists, forms, packs and any PDF to come:
 - table header cells say which way they apply (/Scope);
 - links: /Contents is the link's visible text, not an internal id; a link that WeasyPrint
   nested into itself (text, leader, page number in a table of contents) is one link, and
-  leader dots are artifacts, not text a screen reader reads out.
+  leader dots are artifacts, not text a screen reader reads out; links print (/F Print);
+- list items hold a label and a body (LBody), nothing else; elements with no content go;
+- the page margins (running title, footer, page number) are artifacts, except the one
+  running line the HTML marks `data-pdf-tag="once"`: its last copy is body text at the end of
+  the tag tree, so a screen reader reads a checklist's source and review date once;
+- fonts: no glyph's ToUnicode is U+0000, U+FEFF or U+FFFE (PDF/UA-1 forbids them; the form
+  font, embedded whole, maps a zero-width glyph to U+FEFF).
 
 The result depends only on the input, so rebuilds stay byte-identical.
 """
@@ -40,8 +46,11 @@ def make_accessible(pdf: bytes, html: str) -> bytes:
             tree.drop_stray_references()
             _scope_headers(tree)
             _fix_links(doc, tree)
-            _artifact_orphans(doc, tree)
+            _list_bodies(tree)
+            _artifact_orphans(doc, tree, _tagged_once(html))
+            _drop_empty(tree)
             tree.simplify()
+        _fix_to_unicode(doc)
         if "/AcroForm" in doc.Root:
             _name_fields(doc, field_labels(html))
             _add_appearances(doc)
@@ -337,6 +346,10 @@ def _fix_links(doc: pikepdf.Pdf, tree: _StructTree) -> None:
         link.K = Array([found.objrs[annot.objgen] for annot in kept] + kids)
     for objgen, mcids in artifacts.items():
         _make_artifacts(doc, tree, pages[objgen], mcids)
+    for page in doc.pages:  # a link prints as it shows (without /F a printer may leave it out)
+        for annot in page.get("/Annots") or []:
+            if isinstance(annot, Dictionary) and annot.get("/Subtype") == "/Link":
+                annot.F = int(annot.get("/F", 0)) | 4
 
 
 def _merge_split_links(tree: _StructTree) -> None:
@@ -490,10 +503,14 @@ def _make_artifacts(doc: pikepdf.Pdf, tree: _StructTree, page, mcids: set[int], 
         _reparent(tree, page, mcid, None)
 
 
-def _artifact_orphans(doc: pikepdf.Pdf, tree: _StructTree) -> None:
+def _artifact_orphans(doc: pikepdf.Pdf, tree: _StructTree, once: str | None = None) -> None:
     """Marked content whose element is not in the structure tree (WeasyPrint 70 does this to
-    the page margins: running title, footer, page number) becomes an artifact. No screen reader
-    reached it through the tree before either; now checkers see it is not lost content."""
+    the page margins: running title, footer, page number) becomes an artifact: a running line
+    repeats on every page, and a screen reader should not read it on every page.
+
+    `once`: the text of the running line to read once (a checklist's source and review date).
+    Its copy on the last page that has it becomes a paragraph at the end of the tag tree,
+    where it is painted too: after everything else on that page."""
     held = set()
     for element, _ in tree.elements():
         for kid in _kids(element):
@@ -501,13 +518,169 @@ def _artifact_orphans(doc: pikepdf.Pdf, tree: _StructTree) -> None:
                 held.add((element.Pg.objgen if element.get("/Pg") is not None else None, kid))
             elif isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR":
                 held.add((kid.get("/Pg", element.get("/Pg")).objgen, int(kid.MCID)))
-    for page in doc.pages:
+    texts = _MarkedText({page.objgen: page for page in doc.pages})
+    for page in reversed(doc.pages):
         instructions = pikepdf.parse_content_stream(page)
-        orphans = {mcid for operands, operator in instructions
+        orphans = [mcid for operands, operator in instructions
                    if str(operator) == "BDC" and (mcid := _mcid(operands)) is not None
-                   and (page.objgen, mcid) not in held}
-        if orphans:
-            _make_artifacts(doc, tree, page, orphans, instructions)
+                   and (page.objgen, mcid) not in held]
+        found = _find_line(orphans, [texts.get(page, m)[0] for m in orphans], once) if once else []
+        if found:
+            _tag_at_end(tree, page, found)
+            once = None  # the last copy only
+        rest = set(orphans) - set(found)
+        if rest:
+            _make_artifacts(doc, tree, page, rest, instructions)
+
+
+def _find_line(mcids: list[int], texts: list[str], line: str) -> list[int]:
+    """The run of marked-content items, in the order they are painted, whose text is `line`."""
+    target = "".join(line.split())
+    for start in range(len(mcids)):
+        joined = ""
+        for end in range(start, len(mcids)):
+            joined += "".join(texts[end].split())
+            if not target.startswith(joined):
+                break
+            if joined == target:
+                return mcids[start:end + 1]
+    return []
+
+
+def _tag_at_end(tree: _StructTree, page, mcids: list[int]) -> None:
+    """A paragraph of the marked content `mcids` of a page, as the last element of the document."""
+    top = tree.root.K
+    document = top if isinstance(top, Dictionary) else None
+    if isinstance(top, Array):
+        document = next((k for k in top if isinstance(k, Dictionary) and k.get("/S") == "/Document"), None)
+    holder = document if document is not None else tree.root
+    page = page.obj if isinstance(page, pikepdf.Page) else page
+    paragraph = tree.doc.make_indirect(Dictionary(Type=Name.StructElem, S=Name.P, P=holder, Pg=page,
+                                                  K=Array(mcids)))
+    holder.K = Array(_kids(holder) + [paragraph])
+    entry = tree.parent_tree[int(page.StructParents)]
+    for mcid in mcids:
+        while len(entry) <= mcid:
+            entry.append(None)
+        entry[mcid] = paragraph
+
+
+class _Marked(HTMLParser):
+    """The text of the element marked data-pdf-tag="once"."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth, self.text = 0, None
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += 1
+        elif ("data-pdf-tag", "once") in attrs and self.text is None:
+            self.depth, self.text = 1, ""
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text += data
+
+
+def _tagged_once(html: str) -> str | None:
+    parser = _Marked()
+    parser.feed(html)
+    parser.close()
+    return " ".join(parser.text.split()) if parser.text else None
+
+
+# --- Lists, empty elements, fonts ---------------------------------------------------------------
+
+LIST_ITEM_KIDS = ("/Lbl", "/LBody")
+TABLE_PARTS = ("/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD")
+
+
+def _list_bodies(tree: _StructTree) -> None:
+    """An LI holds a label (Lbl) and a body (LBody) only: whatever else WeasyPrint put in it (a
+    paragraph of a loose list, a nested list) goes into an LBody of its own."""
+    for item, _ in list(tree.elements()):
+        if item.S != "/LI":
+            continue
+        kids = _kids(item)
+        if all(isinstance(k, Dictionary) and k.get("/S") in LIST_ITEM_KIDS for k in kids):
+            continue
+        result: list = []
+        body: list | None = None
+        for kid in kids:
+            if isinstance(kid, Dictionary) and kid.get("/S") in LIST_ITEM_KIDS:
+                result.append(kid)
+                body = None
+                continue
+            if body is None:
+                body = []
+                result.append(body)
+            body.append(kid)
+        item.K = Array([k if not isinstance(k, list) else _body(tree, item, k) for k in result])
+
+
+def _body(tree: _StructTree, item: Dictionary, kids: list) -> Dictionary:
+    body = tree.doc.make_indirect(Dictionary(Type=Name.StructElem, S=Name.LBody, P=item))
+    if item.get("/Pg") is not None:
+        body.Pg = item.Pg
+    for kid in kids:
+        if isinstance(kid, Dictionary) and "/S" in kid:
+            kid.P = body
+        elif _is_objr(kid):
+            if "/StructParent" in kid.Obj:
+                tree.parent_tree[int(kid.Obj.StructParent)] = body
+        elif isinstance(kid, Dictionary):  # a marked-content reference
+            _reparent(tree, kid.get("/Pg", item.get("/Pg")), int(kid.MCID), body)
+        else:
+            _reparent(tree, item.Pg, int(kid), body)
+    body.K = Array(kids)
+    return body
+
+
+def _drop_empty(tree: _StructTree) -> None:
+    """Elements with no content, no alternative text and nothing below that has any (WeasyPrint
+    writes an empty Span for an empty <span id>) go. Table cells stay: a table keeps its shape."""
+    empty: dict[tuple[int, int], bool] = {}
+    for element, _ in reversed(list(tree.elements())):  # children before their parents
+        empty[element.objgen] = ("/Alt" not in element and "/ActualText" not in element and all(
+            isinstance(k, Dictionary) and "/S" in k and empty.get(k.objgen, False) for k in _kids(element)))
+    for element, _ in list(tree.elements()):
+        kids = _kids(element)
+        kept = [k for k in kids if not (isinstance(k, Dictionary) and "/S" in k and empty.get(k.objgen)
+                                        and k.S not in TABLE_PARTS)]
+        if len(kept) != len(kids):
+            element.K = Array(kept)
+
+
+_BFCHAR = re.compile(rb"\d+\s+beginbfchar(.*?)endbfchar", re.S)
+_PAIR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>")
+
+
+def _fix_to_unicode(doc: pikepdf.Pdf) -> None:
+    """ToUnicode maps with no U+0000, U+FEFF or U+FFFE: a glyph mapped to U+FEFF (the zero-width
+    no-break space of old) maps to U+2060 (word joiner, its meaning today), one mapped to
+    U+0000 or U+FFFE to nothing (they are not text)."""
+    def block(match: re.Match) -> bytes:
+        pairs = []
+        for src, dst in _PAIR.findall(match.group(1)):
+            value = dst.upper()
+            if value == b"FEFF":
+                value = b"2060"
+            if value not in (b"0000", b"FFFE"):
+                pairs.append(b"<" + src + b"> <" + value + b">")
+        return b"%d beginbfchar\n%s\nendbfchar" % (len(pairs), b"\n".join(pairs)) if pairs else b""
+
+    for obj in doc.objects:
+        if not (isinstance(obj, Dictionary) and obj.get("/Type") == "/Font" and "/ToUnicode" in obj):
+            continue
+        cmap = obj.ToUnicode.read_bytes()
+        if not re.search(rb"<(?:0000|[Ff][Ee][Ff][Ff]|[Ff][Ff][Ff][Ee])>\s*$", cmap, re.M):
+            continue
+        obj.ToUnicode.write(_BFCHAR.sub(block, cmap))
 
 
 def _mcid(operands) -> int | None:
