@@ -14,6 +14,8 @@ place, after rendering, for checklists, forms, packs and any PDF to come:
   nested into itself (text, leader, page number in a table of contents) is one link, and
   leader dots are artifacts, not text a screen reader reads out; links print (/F Print);
 - list items hold a label and a body (LBody), nothing else; elements with no content go;
+  a list marker is painted where it is read, before its item (WeasyPrint paints every marker
+  of a page last, so tools that follow the paint order read "1." after the whole list);
 - the page margins (running title, footer, page number) are artifacts, except the one
   running line the HTML marks `data-pdf-tag="once"`: its last copy is body text at the end of
   the tag tree, so a screen reader reads a checklist's source and review date once;
@@ -49,6 +51,7 @@ def make_accessible(pdf: bytes, html: str) -> bytes:
             _list_bodies(tree)
             _artifact_orphans(doc, tree, _tagged_once(html))
             _drop_empty(tree)
+            _paint_markers_in_place(doc, tree)
             tree.simplify()
         _fix_to_unicode(doc)
         if "/AcroForm" in doc.Root:
@@ -595,6 +598,111 @@ def _tagged_once(html: str) -> str | None:
 
 
 # --- Lists, empty elements, fonts ---------------------------------------------------------------
+
+
+def _marked_in_order(element: Dictionary, page) -> list[tuple[tuple[tuple[int, int], int], bool]]:
+    """((page, MCID), whether in a label) for the marked content under `element`, in tree order."""
+    found = []
+
+    def walk(node, page, label):
+        page = node.get("/Pg", page) if isinstance(node, Dictionary) else page
+        label = label or (isinstance(node, Dictionary) and node.get("/S") == "/Lbl")
+        for kid in _kids(node):
+            if isinstance(kid, int) and page is not None:
+                found.append(((page.objgen, kid), label))
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR":
+                where = kid.get("/Pg", page)
+                if where is not None:
+                    found.append(((where.objgen, int(kid.MCID)), label))
+            elif isinstance(kid, Dictionary) and "/S" in kid:
+                walk(kid, page, label)
+
+    walk(element, page, False)
+    return found
+
+
+_STATE_KEY = {"cs": "fill", "sc": "fill", "scn": "fill", "g": "fill", "rg": "fill", "k": "fill",
+              "CS": "stroke", "SC": "stroke", "SCN": "stroke", "G": "stroke", "RG": "stroke", "K": "stroke"}
+_STATE = {"cm", "w", "J", "j", "M", "d", "ri", "i", "gs", "CS", "cs", "SC", "SCN", "sc", "scn", "G", "g", "RG", "rg",
+          "K", "k", "Tc", "Tw", "Tz", "TL", "Tf", "Tr", "Ts"}
+
+
+def _paint_markers_in_place(doc: pikepdf.Pdf, tree: _StructTree) -> None:
+    """Each list marker (the marked content of an Lbl) painted just before the first content of
+    its item, where the tag tree reads it: moved only where it is a block of its own (q … Q)
+    and the graphics state there is the same, so the page looks exactly as before."""
+    moves: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)  # page -> marker MCID -> item's first MCID
+    for item, _ in tree.elements():
+        if item.S != "/LI":
+            continue
+        marked = _marked_in_order(item, item.get("/Pg"))
+        for n, ((page, mcid), label) in enumerate(marked):
+            if label:
+                target = next((m for (p, m), lab in marked[n + 1:] if p == page and not lab), None)
+                if target is not None:
+                    moves[page][mcid] = target
+    for page in doc.pages:
+        if page.objgen in moves:
+            instructions = pikepdf.parse_content_stream(page)
+            moved = _move_blocks(instructions, moves[page.objgen])
+            if moved:
+                page.Contents = doc.make_stream(pikepdf.unparse_content_stream(moved))
+
+
+def _move_blocks(instructions: list, moves: dict[int, int]) -> list | None:
+    """`instructions` with the block of each marked content `m` of `moves` (its BDC … EMC and
+    the q … Q around it) moved to just before the BDC of `moves[m]`; None if nothing moved."""
+    ops = [str(i.operator) for i in instructions]
+    starts = {}  # MCID -> index of its BDC
+    for n, instruction in enumerate(instructions):
+        if ops[n] == "BDC" and (mcid := _mcid(instruction.operands)) is not None:
+            starts[mcid] = n
+    states, stack, state = [], [], {}
+    for n, op in enumerate(ops):  # the graphics state before each instruction (the font aside:
+        states.append(state)      # a block that moves sets its own)
+        if op == "q":
+            stack.append(state)
+        elif op == "Q" and stack:
+            state = stack.pop()
+        elif op in _STATE and op != "Tf":
+            value = tuple(str(o) for o in instructions[n].operands)
+            key = _STATE_KEY.get(op, op)
+            state = {**state, key: state.get(key, ()) + (value,) if op == "cm" else (op, value)}
+    blocks: dict[int, tuple[int, int]] = {}  # target BDC index -> (first, last) of a block to move there
+    taken: set[int] = set()
+    for marker, target in sorted(moves.items()):
+        if marker not in starts or target not in starts or starts[target] > starts[marker]:
+            continue
+        first, depth, last = starts[marker], 0, None
+        for n in range(first, len(ops)):
+            depth += {"BDC": 1, "BMC": 1, "EMC": -1}.get(ops[n], 0)
+            if depth == 0:
+                last = n
+                break
+        if last is None:
+            continue
+        while first > 0 and last + 1 < len(ops) and ops[first - 1] == "q" and ops[last + 1] == "Q":
+            first, last = first - 1, last + 1
+        inner = ops[first:last + 1]
+        shows = [n for n, op in enumerate(inner) if op in ("Tj", "TJ", "'", '"')]
+        if (inner[0] != "q" or inner.count("q") != inner.count("Q") or states[first] != states[starts[target]]
+                or not shows or "Tf" not in inner[:shows[0]] or "Do" in inner):
+            continue
+        if starts[target] in blocks:
+            continue
+        blocks[starts[target]] = (first, last)
+        taken.update(range(first, last + 1))
+    if not blocks:
+        return None
+    result = []
+    for n, instruction in enumerate(instructions):
+        if n in blocks:
+            first, last = blocks[n]
+            result.extend(instructions[first:last + 1])
+        if n not in taken:
+            result.append(instruction)
+    return result
+
 
 LIST_ITEM_KIDS = ("/Lbl", "/LBody")
 TABLE_PARTS = ("/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD")
