@@ -438,10 +438,6 @@ EXPLAINED = {
     # the e-mail addresses of the contacts chapter, whose mailto links the print rendering drops
     # (pages.py: Markdown writes them as character references, which its link filter misses).
     "LNK-010": "addresses in the guidance text",
-    # WeasyPrint paints list markers after the rest of the page (and the action-plan matrix cell
-    # by cell in another order); the tag tree has each marker before its item, which is the order
-    # every screen reader follows. Only tools that ignore the tags (reflow) see the paint order.
-    "ORD-001": "list markers painted last",
     # Two tables on one page of the whole guide (Omfördelningar and Ersättning) are ruled as one
     # grid; each is a /Table of its own, and neither covers the half of the grid the rule wants.
     "TBL-014": "two tables in one grid",
