@@ -9,7 +9,9 @@ place, after rendering, for checklists, forms, packs and any PDF to come:
 - form fields show their value in every viewer: each text field and each check box state has
   its own appearance stream and a font in /DA, and nothing relies on /NeedAppearances
   (which poppler answers by redrawing check boxes empty); a value set in the HTML is drawn;
-- table header cells say which way they apply (/Scope);
+- table header cells say which way they apply (/Scope); a table broken over pages is one table
+  (WeasyPrint tags its rows on each new page as a table of their own, with the header row again:
+  that copy of the header row is page furniture);
 - links: /Contents is the link's visible text, not an internal id; a link that WeasyPrint
   nested into itself (text, leader, page number in a table of contents) is one link, and
   leader dots are artifacts, not text a screen reader reads out; links print (/F Print);
@@ -48,6 +50,7 @@ def make_accessible(pdf: bytes, html: str) -> bytes:
             tree.drop_stray_references()
             _scope_headers(tree)
             _fix_links(doc, tree)
+            _join_split_tables(doc, tree)
             _list_bodies(tree)
             _artifact_orphans(doc, tree, _tagged_once(html))
             _drop_empty(tree)
@@ -307,6 +310,75 @@ def _scope_headers(tree: _StructTree) -> None:
         for cell in cells:
             if cell.S == "/TH":
                 _set_table_attribute(cell, "/Scope", scope)
+
+
+def _join_split_tables(doc: pikepdf.Pdf, tree: _StructTree) -> None:
+    """A table whose next part, on the next page, follows it directly in the tag tree with the
+    same header row gets that part's rows; the header row drawn again leaves the tree (and
+    becomes an artifact with the page margins, see _artifact_orphans)."""
+    order = {ref: n for n, (ref, _) in enumerate(_marked_in_order(tree.root, None))}
+    texts = _MarkedText({page.objgen: page for page in doc.pages})
+    current = None
+    for table, parent in list(tree.elements()):
+        if table.S != "/Table":
+            continue
+        if current is not None and _continues(current, table, order, texts):
+            _append_rows(tree, current, table, parent)
+        else:
+            current = table
+
+
+def _parts(table: Dictionary) -> tuple[Dictionary | None, list[Dictionary]]:
+    """A table's header row group (THead) and its other row groups or rows."""
+    kids = [k for k in _kids(table) if isinstance(k, Dictionary) and "/S" in k]
+    head = next((k for k in kids if k.S == "/THead"), None)
+    return head, [k for k in kids if k is not head and k.get("/S") != "/THead"]
+
+
+def _continues(first: Dictionary, second: Dictionary, order: dict, texts: "_MarkedText") -> bool:
+    (head1, _), (head2, rest) = _parts(first), _parts(second)
+    if head1 is None or head2 is None or not rest:
+        return False
+    mine = [order[ref] for ref, _ in _marked_in_order(first, first.get("/Pg")) if ref in order]
+    theirs = [order[ref] for ref, _ in _marked_in_order(second, second.get("/Pg")) if ref in order]
+    if not mine or not theirs or min(theirs) != max(mine) + 1:  # nothing in between
+        return False
+
+    def header(head):
+        refs = [ref for ref, _ in _marked_in_order(head, head.get("/Pg"))]
+        return [" ".join(texts.get(texts.pages[page], mcid)[0].split()) for page, mcid in refs], len(refs)
+
+    return header(head1) == header(head2) and [len(r) for r in _cells(head1)] == [len(r) for r in _cells(head2)]
+
+
+def _cells(head: Dictionary) -> list[list[Dictionary]]:
+    return [[c for c in _kids(row) if isinstance(c, Dictionary) and c.get("/S") in ("/TH", "/TD")]
+            for row in _kids(head) if isinstance(row, Dictionary) and row.get("/S") == "/TR"]
+
+
+def _append_rows(tree: _StructTree, first: Dictionary, second: Dictionary, parent: Dictionary) -> None:
+    head1, groups1 = _parts(first)
+    head2, groups2 = _parts(second)
+    same = {str(b.get("/ID")): a.get("/ID") for row1, row2 in zip(_cells(head1), _cells(head2))
+            for a, b in zip(row1, row2) if "/ID" in b and "/ID" in a}
+    body = groups1[-1] if groups1 and groups1[-1].S != "/TR" else first
+    rows = []
+    for group in groups2:
+        for row in ([group] if group.S == "/TR" else _kids(group)):
+            if not (isinstance(row, Dictionary) and "/S" in row):
+                continue
+            page = row.get("/Pg", group.get("/Pg", second.get("/Pg")))
+            if "/Pg" not in row and page is not None:
+                row.Pg = page
+            row.P = body
+            for cell in _kids(row):  # header references to the header row drawn again: to the first
+                attributes = cell.get("/A") if isinstance(cell, Dictionary) else None
+                for a in [attributes] if isinstance(attributes, Dictionary) else list(attributes or []):
+                    if isinstance(a, Dictionary) and "/Headers" in a:
+                        a.Headers = Array([same.get(str(h), h) for h in a.Headers])
+            rows.append(row)
+    body.K = Array(_kids(body) + rows)
+    parent.K = Array([k for k in _kids(parent) if not (isinstance(k, Dictionary) and k.objgen == second.objgen)])
 
 
 def _set_table_attribute(element: Dictionary, key: str, value) -> None:
