@@ -585,3 +585,22 @@ def test_filled_form_read_aloud_is_what_a_sighted_reader_sees(pdfs, html_of, tmp
             label = words(t.split(": ")[0].split(" – ")[0])
             near = said[max(0, i - 3):i] if not t.endswith("kryssad") else said[i + 1:i + 4]
             assert label in words(" ".join(t for _, t in near)), (t, near)
+
+
+def test_a_table_over_pages_is_one_table(pdfs):
+    """A table broken over pages is one table for a screen reader (one table of all its rows, its
+    header row read once), not a table per page with the header row again."""
+    from outloud.model import Document
+    from outloud.rules._common import element_text
+
+    spanning = 0
+    for name, path in pdfs.items():
+        doc = Document(str(path))
+        try:
+            heads = [element_text(doc, head) for table in doc.elements_of("Table")
+                     for head in table.children if head.type == "THead"]
+        finally:
+            doc.close()
+        assert all(a != b for a, b in zip(heads, heads[1:])), name  # no table again with the same header row
+        spanning += len(continued_tables(path))
+    assert spanning >= 4  # the action plan, on its own and in packs, and the tables of the whole guide
