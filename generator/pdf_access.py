@@ -9,10 +9,20 @@ place, after rendering, for checklists, forms, packs and any PDF to come:
 - form fields show their value in every viewer: each text field and each check box state has
   its own appearance stream and a font in /DA, and nothing relies on /NeedAppearances
   (which poppler answers by redrawing check boxes empty); a value set in the HTML is drawn;
-- table header cells say which way they apply (/Scope);
+- table header cells say which way they apply (/Scope); a table broken over pages is one table
+  (WeasyPrint tags its rows on each new page as a table of their own, with the header row again:
+  that copy of the header row is page furniture);
 - links: /Contents is the link's visible text, not an internal id; a link that WeasyPrint
   nested into itself (text, leader, page number in a table of contents) is one link, and
-  leader dots are artifacts, not text a screen reader reads out.
+  leader dots are artifacts, not text a screen reader reads out; links print (/F Print);
+- list items hold a label and a body (LBody), nothing else; elements with no content go;
+  a list marker is painted where it is read, before its item (WeasyPrint paints every marker
+  of a page last, so tools that follow the paint order read "1." after the whole list);
+- the page margins (running title, footer, page number) are artifacts, except the one
+  running line the HTML marks `data-pdf-tag="once"`: its last copy is body text at the end of
+  the tag tree, so a screen reader reads a checklist's source and review date once;
+- fonts: no glyph's ToUnicode is U+0000, U+FEFF or U+FFFE (PDF/UA-1 forbids them; the form
+  font, embedded whole, maps a zero-width glyph to U+FEFF).
 
 The result depends only on the input, so rebuilds stay byte-identical.
 """
@@ -40,8 +50,13 @@ def make_accessible(pdf: bytes, html: str) -> bytes:
             tree.drop_stray_references()
             _scope_headers(tree)
             _fix_links(doc, tree)
-            _artifact_orphans(doc, tree)
+            _join_split_tables(doc, tree)
+            _list_bodies(tree)
+            _artifact_orphans(doc, tree, _tagged_once(html))
+            _drop_empty(tree)
+            _paint_markers_in_place(doc, tree)
             tree.simplify()
+        _fix_to_unicode(doc)
         if "/AcroForm" in doc.Root:
             _name_fields(doc, field_labels(html))
             _add_appearances(doc)
@@ -297,6 +312,75 @@ def _scope_headers(tree: _StructTree) -> None:
                 _set_table_attribute(cell, "/Scope", scope)
 
 
+def _join_split_tables(doc: pikepdf.Pdf, tree: _StructTree) -> None:
+    """A table whose next part, on the next page, follows it directly in the tag tree with the
+    same header row gets that part's rows; the header row drawn again leaves the tree (and
+    becomes an artifact with the page margins, see _artifact_orphans)."""
+    order = {ref: n for n, (ref, _) in enumerate(_marked_in_order(tree.root, None))}
+    texts = _MarkedText({page.objgen: page for page in doc.pages})
+    current = None
+    for table, parent in list(tree.elements()):
+        if table.S != "/Table":
+            continue
+        if current is not None and _continues(current, table, order, texts):
+            _append_rows(tree, current, table, parent)
+        else:
+            current = table
+
+
+def _parts(table: Dictionary) -> tuple[Dictionary | None, list[Dictionary]]:
+    """A table's header row group (THead) and its other row groups or rows."""
+    kids = [k for k in _kids(table) if isinstance(k, Dictionary) and "/S" in k]
+    head = next((k for k in kids if k.S == "/THead"), None)
+    return head, [k for k in kids if k is not head and k.get("/S") != "/THead"]
+
+
+def _continues(first: Dictionary, second: Dictionary, order: dict, texts: "_MarkedText") -> bool:
+    (head1, _), (head2, rest) = _parts(first), _parts(second)
+    if head1 is None or head2 is None or not rest:
+        return False
+    mine = [order[ref] for ref, _ in _marked_in_order(first, first.get("/Pg")) if ref in order]
+    theirs = [order[ref] for ref, _ in _marked_in_order(second, second.get("/Pg")) if ref in order]
+    if not mine or not theirs or min(theirs) != max(mine) + 1:  # nothing in between
+        return False
+
+    def header(head):
+        refs = [ref for ref, _ in _marked_in_order(head, head.get("/Pg"))]
+        return [" ".join(texts.get(texts.pages[page], mcid)[0].split()) for page, mcid in refs], len(refs)
+
+    return header(head1) == header(head2) and [len(r) for r in _cells(head1)] == [len(r) for r in _cells(head2)]
+
+
+def _cells(head: Dictionary) -> list[list[Dictionary]]:
+    return [[c for c in _kids(row) if isinstance(c, Dictionary) and c.get("/S") in ("/TH", "/TD")]
+            for row in _kids(head) if isinstance(row, Dictionary) and row.get("/S") == "/TR"]
+
+
+def _append_rows(tree: _StructTree, first: Dictionary, second: Dictionary, parent: Dictionary) -> None:
+    head1, groups1 = _parts(first)
+    head2, groups2 = _parts(second)
+    same = {str(b.get("/ID")): a.get("/ID") for row1, row2 in zip(_cells(head1), _cells(head2))
+            for a, b in zip(row1, row2) if "/ID" in b and "/ID" in a}
+    body = groups1[-1] if groups1 and groups1[-1].S != "/TR" else first
+    rows = []
+    for group in groups2:
+        for row in ([group] if group.S == "/TR" else _kids(group)):
+            if not (isinstance(row, Dictionary) and "/S" in row):
+                continue
+            page = row.get("/Pg", group.get("/Pg", second.get("/Pg")))
+            if "/Pg" not in row and page is not None:
+                row.Pg = page
+            row.P = body
+            for cell in _kids(row):  # header references to the header row drawn again: to the first
+                attributes = cell.get("/A") if isinstance(cell, Dictionary) else None
+                for a in [attributes] if isinstance(attributes, Dictionary) else list(attributes or []):
+                    if isinstance(a, Dictionary) and "/Headers" in a:
+                        a.Headers = Array([same.get(str(h), h) for h in a.Headers])
+            rows.append(row)
+    body.K = Array(_kids(body) + rows)
+    parent.K = Array([k for k in _kids(parent) if not (isinstance(k, Dictionary) and k.objgen == second.objgen)])
+
+
 def _set_table_attribute(element: Dictionary, key: str, value) -> None:
     attributes = element.get("/A")
     owned = [attributes] if isinstance(attributes, Dictionary) else list(attributes or [])
@@ -337,6 +421,10 @@ def _fix_links(doc: pikepdf.Pdf, tree: _StructTree) -> None:
         link.K = Array([found.objrs[annot.objgen] for annot in kept] + kids)
     for objgen, mcids in artifacts.items():
         _make_artifacts(doc, tree, pages[objgen], mcids)
+    for page in doc.pages:  # a link prints as it shows (without /F a printer may leave it out)
+        for annot in page.get("/Annots") or []:
+            if isinstance(annot, Dictionary) and annot.get("/Subtype") == "/Link":
+                annot.F = int(annot.get("/F", 0)) | 4
 
 
 def _merge_split_links(tree: _StructTree) -> None:
@@ -490,10 +578,14 @@ def _make_artifacts(doc: pikepdf.Pdf, tree: _StructTree, page, mcids: set[int], 
         _reparent(tree, page, mcid, None)
 
 
-def _artifact_orphans(doc: pikepdf.Pdf, tree: _StructTree) -> None:
+def _artifact_orphans(doc: pikepdf.Pdf, tree: _StructTree, once: str | None = None) -> None:
     """Marked content whose element is not in the structure tree (WeasyPrint 70 does this to
-    the page margins: running title, footer, page number) becomes an artifact. No screen reader
-    reached it through the tree before either; now checkers see it is not lost content."""
+    the page margins: running title, footer, page number) becomes an artifact: a running line
+    repeats on every page, and a screen reader should not read it on every page.
+
+    `once`: the text of the running line to read once (a checklist's source and review date).
+    Its copy on the last page that has it becomes a paragraph at the end of the tag tree,
+    where it is painted too: after everything else on that page."""
     held = set()
     for element, _ in tree.elements():
         for kid in _kids(element):
@@ -501,13 +593,274 @@ def _artifact_orphans(doc: pikepdf.Pdf, tree: _StructTree) -> None:
                 held.add((element.Pg.objgen if element.get("/Pg") is not None else None, kid))
             elif isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR":
                 held.add((kid.get("/Pg", element.get("/Pg")).objgen, int(kid.MCID)))
-    for page in doc.pages:
+    texts = _MarkedText({page.objgen: page for page in doc.pages})
+    for page in reversed(doc.pages):
         instructions = pikepdf.parse_content_stream(page)
-        orphans = {mcid for operands, operator in instructions
+        orphans = [mcid for operands, operator in instructions
                    if str(operator) == "BDC" and (mcid := _mcid(operands)) is not None
-                   and (page.objgen, mcid) not in held}
-        if orphans:
-            _make_artifacts(doc, tree, page, orphans, instructions)
+                   and (page.objgen, mcid) not in held]
+        found = _find_line(orphans, [texts.get(page, m)[0] for m in orphans], once) if once else []
+        if found:
+            _tag_at_end(tree, page, found)
+            once = None  # the last copy only
+        rest = set(orphans) - set(found)
+        if rest:
+            _make_artifacts(doc, tree, page, rest, instructions)
+
+
+def _find_line(mcids: list[int], texts: list[str], line: str) -> list[int]:
+    """The run of marked-content items, in the order they are painted, whose text is `line`."""
+    target = "".join(line.split())
+    for start in range(len(mcids)):
+        joined = ""
+        for end in range(start, len(mcids)):
+            joined += "".join(texts[end].split())
+            if not target.startswith(joined):
+                break
+            if joined == target:
+                return mcids[start:end + 1]
+    return []
+
+
+def _tag_at_end(tree: _StructTree, page, mcids: list[int]) -> None:
+    """A paragraph of the marked content `mcids` of a page, as the last element of the document."""
+    top = tree.root.K
+    document = top if isinstance(top, Dictionary) else None
+    if isinstance(top, Array):
+        document = next((k for k in top if isinstance(k, Dictionary) and k.get("/S") == "/Document"), None)
+    holder = document if document is not None else tree.root
+    page = page.obj if isinstance(page, pikepdf.Page) else page
+    paragraph = tree.doc.make_indirect(Dictionary(Type=Name.StructElem, S=Name.P, P=holder, Pg=page,
+                                                  K=Array(mcids)))
+    holder.K = Array(_kids(holder) + [paragraph])
+    entry = tree.parent_tree[int(page.StructParents)]
+    for mcid in mcids:
+        while len(entry) <= mcid:
+            entry.append(None)
+        entry[mcid] = paragraph
+
+
+class _Marked(HTMLParser):
+    """The text of the element marked data-pdf-tag="once"."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth, self.text = 0, None
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += 1
+        elif ("data-pdf-tag", "once") in attrs and self.text is None:
+            self.depth, self.text = 1, ""
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text += data
+
+
+def _tagged_once(html: str) -> str | None:
+    parser = _Marked()
+    parser.feed(html)
+    parser.close()
+    return " ".join(parser.text.split()) if parser.text else None
+
+
+# --- Lists, empty elements, fonts ---------------------------------------------------------------
+
+
+def _marked_in_order(element: Dictionary, page) -> list[tuple[tuple[tuple[int, int], int], bool]]:
+    """((page, MCID), whether in a label) for the marked content under `element`, in tree order."""
+    found = []
+
+    def walk(node, page, label):
+        page = node.get("/Pg", page) if isinstance(node, Dictionary) else page
+        label = label or (isinstance(node, Dictionary) and node.get("/S") == "/Lbl")
+        for kid in _kids(node):
+            if isinstance(kid, int) and page is not None:
+                found.append(((page.objgen, kid), label))
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR":
+                where = kid.get("/Pg", page)
+                if where is not None:
+                    found.append(((where.objgen, int(kid.MCID)), label))
+            elif isinstance(kid, Dictionary) and "/S" in kid:
+                walk(kid, page, label)
+
+    walk(element, page, False)
+    return found
+
+
+_STATE_KEY = {"cs": "fill", "sc": "fill", "scn": "fill", "g": "fill", "rg": "fill", "k": "fill",
+              "CS": "stroke", "SC": "stroke", "SCN": "stroke", "G": "stroke", "RG": "stroke", "K": "stroke"}
+_STATE = {"cm", "w", "J", "j", "M", "d", "ri", "i", "gs", "CS", "cs", "SC", "SCN", "sc", "scn", "G", "g", "RG", "rg",
+          "K", "k", "Tc", "Tw", "Tz", "TL", "Tf", "Tr", "Ts"}
+
+
+def _paint_markers_in_place(doc: pikepdf.Pdf, tree: _StructTree) -> None:
+    """Each list marker (the marked content of an Lbl) painted just before the first content of
+    its item, where the tag tree reads it: moved only where it is a block of its own (q … Q)
+    and the graphics state there is the same, so the page looks exactly as before."""
+    moves: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)  # page -> marker MCID -> item's first MCID
+    for item, _ in tree.elements():
+        if item.S != "/LI":
+            continue
+        marked = _marked_in_order(item, item.get("/Pg"))
+        for n, ((page, mcid), label) in enumerate(marked):
+            if label:
+                target = next((m for (p, m), lab in marked[n + 1:] if p == page and not lab), None)
+                if target is not None:
+                    moves[page][mcid] = target
+    for page in doc.pages:
+        if page.objgen in moves:
+            instructions = pikepdf.parse_content_stream(page)
+            moved = _move_blocks(instructions, moves[page.objgen])
+            if moved:
+                page.Contents = doc.make_stream(pikepdf.unparse_content_stream(moved))
+
+
+def _move_blocks(instructions: list, moves: dict[int, int]) -> list | None:
+    """`instructions` with the block of each marked content `m` of `moves` (its BDC … EMC and
+    the q … Q around it) moved to just before the BDC of `moves[m]`; None if nothing moved."""
+    ops = [str(i.operator) for i in instructions]
+    starts = {}  # MCID -> index of its BDC
+    for n, instruction in enumerate(instructions):
+        if ops[n] == "BDC" and (mcid := _mcid(instruction.operands)) is not None:
+            starts[mcid] = n
+    states, stack, state = [], [], {}
+    for n, op in enumerate(ops):  # the graphics state before each instruction (the font aside:
+        states.append(state)      # a block that moves sets its own)
+        if op == "q":
+            stack.append(state)
+        elif op == "Q" and stack:
+            state = stack.pop()
+        elif op in _STATE and op != "Tf":
+            value = tuple(str(o) for o in instructions[n].operands)
+            key = _STATE_KEY.get(op, op)
+            state = {**state, key: state.get(key, ()) + (value,) if op == "cm" else (op, value)}
+    blocks: dict[int, tuple[int, int]] = {}  # target BDC index -> (first, last) of a block to move there
+    taken: set[int] = set()
+    for marker, target in sorted(moves.items()):
+        if marker not in starts or target not in starts or starts[target] > starts[marker]:
+            continue
+        first, depth, last = starts[marker], 0, None
+        for n in range(first, len(ops)):
+            depth += {"BDC": 1, "BMC": 1, "EMC": -1}.get(ops[n], 0)
+            if depth == 0:
+                last = n
+                break
+        if last is None:
+            continue
+        while first > 0 and last + 1 < len(ops) and ops[first - 1] == "q" and ops[last + 1] == "Q":
+            first, last = first - 1, last + 1
+        inner = ops[first:last + 1]
+        shows = [n for n, op in enumerate(inner) if op in ("Tj", "TJ", "'", '"')]
+        if (inner[0] != "q" or inner.count("q") != inner.count("Q") or states[first] != states[starts[target]]
+                or not shows or "Tf" not in inner[:shows[0]] or "Do" in inner):
+            continue
+        if starts[target] in blocks:
+            continue
+        blocks[starts[target]] = (first, last)
+        taken.update(range(first, last + 1))
+    if not blocks:
+        return None
+    result = []
+    for n, instruction in enumerate(instructions):
+        if n in blocks:
+            first, last = blocks[n]
+            result.extend(instructions[first:last + 1])
+        if n not in taken:
+            result.append(instruction)
+    return result
+
+
+LIST_ITEM_KIDS = ("/Lbl", "/LBody")
+TABLE_PARTS = ("/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD")
+
+
+def _list_bodies(tree: _StructTree) -> None:
+    """An LI holds a label (Lbl) and a body (LBody) only: whatever else WeasyPrint put in it (a
+    paragraph of a loose list, a nested list) goes into an LBody of its own."""
+    for item, _ in list(tree.elements()):
+        if item.S != "/LI":
+            continue
+        kids = _kids(item)
+        if all(isinstance(k, Dictionary) and k.get("/S") in LIST_ITEM_KIDS for k in kids):
+            continue
+        result: list = []
+        body: list | None = None
+        for kid in kids:
+            if isinstance(kid, Dictionary) and kid.get("/S") in LIST_ITEM_KIDS:
+                result.append(kid)
+                body = None
+                continue
+            if body is None:
+                body = []
+                result.append(body)
+            body.append(kid)
+        item.K = Array([k if not isinstance(k, list) else _body(tree, item, k) for k in result])
+
+
+def _body(tree: _StructTree, item: Dictionary, kids: list) -> Dictionary:
+    body = tree.doc.make_indirect(Dictionary(Type=Name.StructElem, S=Name.LBody, P=item))
+    if item.get("/Pg") is not None:
+        body.Pg = item.Pg
+    for kid in kids:
+        if isinstance(kid, Dictionary) and "/S" in kid:
+            kid.P = body
+        elif _is_objr(kid):
+            if "/StructParent" in kid.Obj:
+                tree.parent_tree[int(kid.Obj.StructParent)] = body
+        elif isinstance(kid, Dictionary):  # a marked-content reference
+            _reparent(tree, kid.get("/Pg", item.get("/Pg")), int(kid.MCID), body)
+        else:
+            _reparent(tree, item.Pg, int(kid), body)
+    body.K = Array(kids)
+    return body
+
+
+def _drop_empty(tree: _StructTree) -> None:
+    """Elements with no content, no alternative text and nothing below that has any (WeasyPrint
+    writes an empty Span for an empty <span id>) go. Table cells stay: a table keeps its shape."""
+    empty: dict[tuple[int, int], bool] = {}
+    for element, _ in reversed(list(tree.elements())):  # children before their parents
+        empty[element.objgen] = ("/Alt" not in element and "/ActualText" not in element and all(
+            isinstance(k, Dictionary) and "/S" in k and empty.get(k.objgen, False) for k in _kids(element)))
+    for element, _ in list(tree.elements()):
+        kids = _kids(element)
+        kept = [k for k in kids if not (isinstance(k, Dictionary) and "/S" in k and empty.get(k.objgen)
+                                        and k.S not in TABLE_PARTS)]
+        if len(kept) != len(kids):
+            element.K = Array(kept)
+
+
+_BFCHAR = re.compile(rb"\d+\s+beginbfchar(.*?)endbfchar", re.S)
+_PAIR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>")
+
+
+def _fix_to_unicode(doc: pikepdf.Pdf) -> None:
+    """ToUnicode maps with no U+0000, U+FEFF or U+FFFE: a glyph mapped to U+FEFF (the zero-width
+    no-break space of old) maps to U+2060 (word joiner, its meaning today), one mapped to
+    U+0000 or U+FFFE to nothing (they are not text)."""
+    def block(match: re.Match) -> bytes:
+        pairs = []
+        for src, dst in _PAIR.findall(match.group(1)):
+            value = dst.upper()
+            if value == b"FEFF":
+                value = b"2060"
+            if value not in (b"0000", b"FFFE"):
+                pairs.append(b"<" + src + b"> <" + value + b">")
+        return b"%d beginbfchar\n%s\nendbfchar" % (len(pairs), b"\n".join(pairs)) if pairs else b""
+
+    for obj in doc.objects:
+        if not (isinstance(obj, Dictionary) and obj.get("/Type") == "/Font" and "/ToUnicode" in obj):
+            continue
+        cmap = obj.ToUnicode.read_bytes()
+        if not re.search(rb"<(?:0000|[Ff][Ee][Ff][Ff]|[Ff][Ff][Ff][Ee])>\s*$", cmap, re.M):
+            continue
+        obj.ToUnicode.write(_BFCHAR.sub(block, cmap))
 
 
 def _mcid(operands) -> int | None:

@@ -147,6 +147,9 @@ def test_guide_pack_from_the_command_line(tmp_path):
     reader = PdfReader(out)
     text = "".join(p.extract_text() for p in reader.pages)
     assert "Inför nätverksmöte" in text and "Samverkansrutiner kring det enskilda barnet" in text
+    from test_pdf_access import strict_findings
+
+    assert not strict_findings(out)  # page-validation and outloud, as on the site's PDFs
     bad = tmp_path / "paket.yml"
     bad.write_text("id: x\ntitel: T\nsyfte: S\ninnehåll:\n  - checklista: finnsinte\n  - avsnitt: ingen-sida\n",
                    encoding="utf-8")
