@@ -730,6 +730,7 @@ def _move_blocks(instructions: list, moves: dict[int, int]) -> list | None:
         if ops[n] == "BDC" and (mcid := _mcid(instruction.operands)) is not None:
             starts[mcid] = n
     states, stack, state = [], [], {}
+    setters: dict[tuple, object] = {}  # (op, values) -> an instruction that sets it
     for n, op in enumerate(ops):  # the graphics state before each instruction (the font aside:
         states.append(state)      # a block that moves sets its own)
         if op == "q":
@@ -740,7 +741,9 @@ def _move_blocks(instructions: list, moves: dict[int, int]) -> list | None:
             value = tuple(str(o) for o in instructions[n].operands)
             key = _STATE_KEY.get(op, op)
             state = {**state, key: state.get(key, ()) + (value,) if op == "cm" else (op, value)}
+            setters.setdefault((op, value), instructions[n])
     blocks: dict[int, tuple[int, int]] = {}  # target BDC index -> (first, last) of a block to move there
+    restores: dict[int, list] = {}  # a moved block's first index -> the state it had, set again inside it
     taken: set[int] = set()
     for marker, target in sorted(moves.items()):
         if marker not in starts or target not in starts or starts[target] > starts[marker]:
@@ -757,12 +760,14 @@ def _move_blocks(instructions: list, moves: dict[int, int]) -> list | None:
             first, last = first - 1, last + 1
         inner = ops[first:last + 1]
         shows = [n for n, op in enumerate(inner) if op in ("Tj", "TJ", "'", '"')]
-        if (inner[0] != "q" or inner.count("q") != inner.count("Q") or states[first] != states[starts[target]]
+        restore = _restore_state(states[first], states[starts[target]], setters)
+        if (inner[0] != "q" or inner.count("q") != inner.count("Q") or restore is None
                 or not shows or "Tf" not in inner[:shows[0]] or "Do" in inner):
             continue
         if starts[target] in blocks:
             continue
         blocks[starts[target]] = (first, last)
+        restores[first] = restore
         taken.update(range(first, last + 1))
     if not blocks:
         return None
@@ -770,10 +775,20 @@ def _move_blocks(instructions: list, moves: dict[int, int]) -> list | None:
     for n, instruction in enumerate(instructions):
         if n in blocks:
             first, last = blocks[n]
-            result.extend(instructions[first:last + 1])
+            # the block's own q first, then the state it was painted with, then the block
+            result.extend([instructions[first], *restores[first], *instructions[first + 1:last + 1]])
         if n not in taken:
             result.append(instruction)
     return result
+
+
+def _restore_state(painted: dict, there: dict, setters: dict) -> list | None:
+    """The instructions that give a block moved to where the state is `there` the state it was
+    `painted` with (colours, transparency, text spacing); None if that cannot be done exactly:
+    another transformation (cm), or something set there that the block never had."""
+    if painted.get("cm") != there.get("cm") or any(k not in painted for k in there):
+        return None
+    return [setters[painted[k]] for k in sorted(painted) if k != "cm" and painted[k] != there.get(k)]
 
 
 LIST_ITEM_KIDS = ("/Lbl", "/LBody")
