@@ -309,11 +309,11 @@ def test_adding_a_region_builds_its_page(editor, page):
     page.get_by_label(re.compile("^Region")).first.fill("Gävleborgs län")
     _pick(page, "Nätverk", "resursnatverk-2020")
     page.get_by_label(re.compile("^Uppgifter från")).first.fill("2025")
-    page.get_by_role("button", name=re.compile("Add källor")).click()
+    page.get_by_role("button", name=re.compile("Lägg till källor")).click()
     _pick(page, "Källa", "lst-ensamkommande-i-kommunen")
     contacts = _field(page, "Kontakter").first
     if contacts.locator("[class*=SortableListItem]").count() == 0:
-        page.get_by_role("button", name=re.compile("Add kontakter")).click()  # a new item opens expanded
+        page.get_by_role("button", name=re.compile("Lägg till kontakter")).click()  # a new item opens expanded
     else:  # Decap may start a required list with one (collapsed) item
         contacts.locator("[class*=SortableListItem]").first.locator("button").first.click()
     contact = {"Id": "anna-exempel", "Namn": "Anna Exempelsson", "Roll": "Samordnare",
