@@ -343,7 +343,7 @@ class Storage:
 
     def entries_by_folder(self, params: dict) -> list[dict[str, Any]]:
         folder = params.get("folder")
-        if folder not in FOLDER_PATHS:
+        if not isinstance(folder, str) or folder not in FOLDER_PATHS:
             raise Refused(403, f"Mappen {_shown(folder)} är ingen av redigerarens mappar "
                                f"({', '.join(sorted(FOLDER_PATHS))}).")
         base = self.root / folder
@@ -377,7 +377,7 @@ class Storage:
             rel, new_rel, raw = file.get("path"), file.get("newPath"), file.get("raw")
             path = self.path(rel)
             old = None
-            if new_rel not in (None, "", rel):
+            if new_rel is not None and new_rel != rel:
                 target = self.path(new_rel, folder_only=True)
                 if PurePosixPath(new_rel).parent != PurePosixPath(rel).parent:
                     raise Refused(403, f"{_shown(rel)} kan inte flyttas till en annan mapp ({_shown(new_rel)}).")
@@ -527,6 +527,8 @@ def make_handler(root: Path, preview: Preview, storage: Storage, secret: str, po
                 return self._refuse(Refused(400, f"Begäran är ingen giltig JSON ({err})."))
             except OSError as err:  # a full disk, a file that cannot be written
                 return self._refuse(Refused(500, f"Filen kunde inte sparas: {err}"))
+            except Exception as err:  # noqa: BLE001 - a fault of ours: answered, and the editor goes on
+                return self._refuse(Refused(500, f"Redigeraren kunde inte utföra begäran ({type(err).__name__}: {err})."))
             self._send(200, json.dumps(answer, ensure_ascii=False).encode(), "application/json; charset=utf-8")
 
         def _body(self) -> bytes:

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 
 from .editor import fields_in_order, item_type
-from .load import content_files, kind_for
+from .load import Problem, _parse_yaml, _plain, content_files, kind_for
 
 WRITER = Path(__file__).with_name("yaml_style.cjs")
 CODE_ROOT = Path(__file__).resolve().parent.parent
@@ -89,14 +89,18 @@ def format_files(root: Path, check_only: bool = False, paths: list[Path] | None 
 
 def shape_text(rel: str, text: str) -> str:
     """The YAML text `text` (as the editor sent it for the file `rel`) in the editor's shape:
-    what a save writes, formatted from the data it was sent (never from the file on disk)."""
+    what a save writes, formatted from the data it was sent (never from the file on disk).
+    Text the loader could not read (no YAML, anchors and aliases, nesting past its limit, no
+    mapping) is refused with the loader's own message."""
+    problems: list[Problem] = []
+    raw = _parse_yaml(text, rel, problems)
+    if raw is None:
+        where = f", rad {problems[0].line}" if problems and problems[0].line > 1 else ""
+        raise FormatError(f"{rel}{where}: {problems[0].message if problems else 'filen är tom.'}")
     try:
-        raw = YAML(typ="safe").load(text)
-    except Exception as err:  # noqa: BLE001 - ruamel's many errors: the text is no YAML
-        raise FormatError(f"{rel}: det som skulle sparas går inte att läsa som YAML ({err}).") from err
-    if not isinstance(raw, dict):
-        raise FormatError(f"{rel}: det som skulle sparas är inget formulär med fält (en YAML-mappning).")
-    return editor_shape({rel: in_model_order(raw, kind_for(rel))})[rel]
+        return editor_shape({rel: in_model_order(_plain(raw), kind_for(rel))})[rel]
+    except (TypeError, ValueError) as err:  # a value JSON cannot carry (a YAML tag of its own)
+        raise FormatError(f"{rel}: ett värde går inte att spara ({err}). Skriv det som vanlig text.") from err
 
 
 def write_atomic(path: Path, text: str) -> None:
