@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import expect
 
 from conftest import ROOT, copy_project, free_port, get, wait_for
 from generator import model
@@ -330,6 +331,59 @@ def test_adding_a_region_builds_its_page(editor, page):
     page.goto(f"{address}/kontakter/")
     page.locator("article").get_by_text("Gävleborgs län").first.wait_for(timeout=60_000)
     assert "Anna Exempelsson" in page.locator("article").inner_text()
+
+
+def _title_lines(text: str) -> list[str]:
+    """The lines of the top-level "titel:" field (the line and its folded continuation lines)."""
+    lines = text.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("titel:"))
+    end = next(n for n in range(start + 1, len(lines)) if not lines[n].startswith("  "))
+    return lines[start:end]
+
+
+@pytest.mark.xdist_group("editor")
+def test_every_file_kind_round_trips_with_a_one_field_diff(editor, page):
+    """Every kind of content file opened, changed in one field and saved through the real editor:
+    the file's diff is that field's lines and nothing else. The actors are a list of editable
+    objects (not a picker of actor ids): an actor's name is changed too."""
+    address, root = editor
+    entries = [(f"{FILES_COLLECTION}/entries/{Path(k.pattern).stem}", k.pattern)
+               for k in model.FILE_KINDS if k not in FOLDERS and "*" not in k.pattern]
+    entries += [("kontakter/entries/dalarna", "guidance/kontakter/dalarna.yml"),
+                ("checklistor/entries/riskfaktorer", "checklists/riskfaktorer.yml"),
+                ("paket/entries/individniva", "checklists/paket/individniva.yml")]
+    assert len(entries) == len(model.FILE_KINDS)
+    _open(page, address, entries[0][0])  # logged in
+    for entry, rel in entries:
+        path = root / rel
+        before = path.read_text(encoding="utf-8")
+        page.goto(f"{address}/admin/#/collections/{entry.split('/')[0]}")  # leaves the last entry, as a maintainer does
+        page.locator(f"a[href*='{entry}']").first.wait_for()
+        _open(page, address, entry)
+        data = yaml.safe_load(before)
+        if "granskad" in data:
+            old = str(data["granskad"])
+            new = "2026-11-20" if old != "2026-11-20" else "2026-11-19"  # never in the future
+            box = page.locator("input[type=date]").first
+            expect(box).to_have_value(old)  # this entry's form, not the last one's (shown until this one is in)
+            box.fill(new)
+            expected = [f"-granskad: {old}", f"+granskad: {new}"]
+        else:
+            new = "Ny titel för provet"
+            box = _field(page, "Titel").first.locator("input").first
+            expect(box).to_have_value(data["titel"])
+            _replace(box, new)
+            expected = [f"-{line}" for line in _title_lines(before)] + [f"+titel: {new}"]
+        if rel == "guidance/aktorer.yml":
+            _expand(page, "Migrationsverket")
+            _replace(_stable(page, "input:visible[value='Migrationsverket']"), "Migrationsverket (myndigheten)")
+            expected.insert(1, "-    namn: Migrationsverket")
+            expected.append("+    namn: Migrationsverket (myndigheten)")
+        _publish(page)
+        assert _saved(path, before), f"{rel} was not saved"
+        changed = _changed_lines(before, path.read_text(encoding="utf-8"))
+        assert sorted(changed) == sorted(expected), (rel, changed)
+    assert load_content(root).actors.actors[0].name == "Migrationsverket (myndigheten)"
 
 
 @pytest.mark.xdist_group("editor")
