@@ -71,6 +71,7 @@ ADMIN_PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Redigera vägledningen</title>
 <link href="config.yml" type="text/yaml" rel="cms-config-url">
+<link href="editor.css" rel="stylesheet">
 </head>
 <body>
 <script src="decap-cms.js"></script>
@@ -99,8 +100,28 @@ ADMIN_SCRIPT = """(function () {
   CMS.registerMediaLibrary({name: %s, init: function () {
     return {show: function () {}, hide: function () {}, enableStandalone: function () { return false; }};
   }});
+  // Decap's list items have buttons with an icon and no name (axe: button-name, aria-command-name):
+  // a screen reader says only "button". Name them as they appear.
+  var names = %s;
+  function name() {
+    document.querySelectorAll("[aria-roledescription=sortable]:not([aria-label])").forEach(function (handle) {
+      if (!handle.textContent.trim()) handle.setAttribute("aria-label", names.move);
+    });
+    document.querySelectorAll("button[class*=TopBarButton]:not([aria-label])").forEach(function (button) {
+      button.setAttribute("aria-label", button.previousElementSibling ? names.remove : names.toggle);
+    });
+  }
+  new MutationObserver(name).observe(document.documentElement, {childList: true, subtree: true});
 })();
-""" % (json.dumps(SWEDISH_UI, ensure_ascii=False), json.dumps(NO_MEDIA_LIBRARY))
+""" % (json.dumps(SWEDISH_UI, ensure_ascii=False), json.dumps(NO_MEDIA_LIBRARY),
+       json.dumps({"move": "Flytta (dra och släpp)", "remove": "Ta bort", "toggle": "Fäll ut eller fäll ihop"},
+                  ensure_ascii=False))
+# Decap's grey small text (#798291, 3.4–3.9:1) darkened to pass WCAG's 4.5:1 (axe: color-contrast):
+# the collection links not chosen, the collection's description, the login page's link.
+ADMIN_STYLE = """a[class*=SidebarNavLink]:not([aria-current]),
+[class*=CollectionTopDescription],
+[class*=ButtonText] { color: #4a5160 !important; }
+"""
 
 # The editor's page: its own scripts and Decap's only, its requests to this server only (a
 # script slipped into the page could not send anything away), never inside another site's frame.
@@ -143,12 +164,14 @@ class Preview:
         self._wanted = threading.Event()
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)  # notified when the version goes up
-        self._quiet = False  # the next build only brings in fresh PDFs: no reload of the page read
+        self._content = False  # the content changed since the last build began: the page reloads
         self._pdfs = BackgroundPdfs(root, self._pdfs_ready)
         self._engine = EngineBuilds(root)
         threading.Thread(target=self._loop, daemon=True).start()
 
     def request(self) -> None:
+        """The content changed: build again, and reload the pages being read."""
+        self._content = True
         self._wanted.set()
 
     def _loop(self) -> None:
@@ -156,7 +179,9 @@ class Preview:
             self._wanted.wait()
             time.sleep(0.05)  # a save writes one file; let the write finish
             self._wanted.clear()
-            quiet, self._quiet = self._quiet, False
+            # only fresh PDFs (none of the content changed): no reload of the page being read. A
+            # build with both is not quiet (it was: a page opened meanwhile never saw the change).
+            quiet, self._content = not self._content, False
             self.building = True
             try:
                 self._build_once(quiet)
@@ -167,7 +192,6 @@ class Preview:
         """New PDFs are in build/docs/pdf: build the pages again to bring them in (and their
         page counts), without reloading the page being read."""
         if any(status.values()):
-            self._quiet = True
             self._wanted.set()
 
     def _build_once(self, quiet: bool = False) -> None:
@@ -493,6 +517,8 @@ def make_handler(root: Path, preview: Preview, storage: Storage, secret: str, po
                 return self._send(200, ADMIN_PAGE.encode(), "text/html; charset=utf-8", {"Content-Security-Policy": ADMIN_CSP})
             if path == "/admin/editor.js":
                 return self._send(200, ADMIN_SCRIPT.encode(), "application/javascript; charset=utf-8")
+            if path == "/admin/editor.css":
+                return self._send(200, ADMIN_STYLE.encode(), "text/css; charset=utf-8")
             if path.startswith("/admin/"):
                 return self._file(DECAP_DIST, path[len("/admin/"):])
             if path == "/__status":

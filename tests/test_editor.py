@@ -20,6 +20,7 @@ import yaml
 from playwright.sync_api import expect
 
 from conftest import ROOT, copy_project, free_port, get, wait_for
+from test_public_sector import AXE, AXE_RUN, AXE_TAGS
 from generator import model
 from generator.editor import FILES_COLLECTION, FOLDERS, editor_config
 from generator.format import format_files
@@ -274,6 +275,7 @@ def test_a_problem_only_the_loader_sees_shows_on_the_preview_until_fixed(editor,
     preview.get_by_role("heading", name="Fel i innehållet").wait_for(timeout=60_000)
     text = preview.inner_text("main")
     assert f"{SIGNS}, rad {line}" in text and "används redan" in text
+    _axe(preview)  # the problem page is ours: no finding at all
     assert preview.get_by_role("heading", name="Varningssignaler").count() == 0  # not the old page
     # fixed in the editor (opened anew, as after a break): the same preview tab comes back by itself
     page = page.context.new_page()
@@ -333,6 +335,34 @@ def test_adding_a_region_builds_its_page(editor, page):
     assert "Anna Exempelsson" in page.locator("article").inner_text()
 
 
+# axe's best-practice rules on the page's landmarks and headings: Decap's own layout (a header and
+# a form in plain <div>s, no <main>, no <h1> on its login page; its top loading bar a <canvas>
+# outside them). Not WCAG failures; every other finding (contrast, unnamed buttons) is fixed in
+# edit_server.ADMIN_STYLE and ADMIN_SCRIPT.
+DECAPS_LAYOUT = {"region", "landmark-one-main", "page-has-heading-one"}
+
+
+def _axe(page, allowed: set[str] = frozenset()) -> None:
+    """axe-core with the site's tags (test_public_sector): no finding but those `allowed`."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = [v for v in page.evaluate(AXE_RUN, AXE_TAGS) if v["id"] not in allowed]
+    assert found == [], (page.url, found)
+
+
+# Decap's interface strings that have English but no Swedish, as the editor's page has them.
+UNTRANSLATED = """() => {
+    const missing = [];
+    (function walk(en, sv, path) {
+        for (const key of Object.keys(en)) {
+            const here = path ? path + "." + key : key;
+            if (typeof en[key] === "object") walk(en[key], (sv || {})[key], here);
+            else if (!sv || typeof sv[key] !== "string") missing.push(here);
+        }
+    })(CMS.getLocale("en"), CMS.getLocale("sv"), "");
+    return missing;
+}"""
+
+
 def _title_lines(text: str) -> list[str]:
     """The lines of the top-level "titel:" field (the line and its folded continuation lines)."""
     lines = text.splitlines()
@@ -354,6 +384,10 @@ def test_every_file_kind_round_trips_with_a_one_field_diff(editor, page):
                 ("paket/entries/individniva", "checklists/paket/individniva.yml")]
     assert len(entries) == len(model.FILE_KINDS)
     _open(page, address, entries[0][0])  # logged in
+    page.goto(f"{address}/admin/#/collections/{FILES_COLLECTION}")
+    page.locator(f"a[href*='{entries[1][0]}']").first.wait_for()
+    _axe(page, DECAPS_LAYOUT)  # the collection list
+    assert page.evaluate(UNTRANSLATED) == []  # editor.SWEDISH_UI fills in what Decap's Swedish lacks
     for entry, rel in entries:
         path = root / rel
         before = path.read_text(encoding="utf-8")
@@ -379,6 +413,7 @@ def test_every_file_kind_round_trips_with_a_one_field_diff(editor, page):
             _replace(_stable(page, "input:visible[value='Migrationsverket']"), "Migrationsverket (myndigheten)")
             expected.insert(1, "-    namn: Migrationsverket")
             expected.append("+    namn: Migrationsverket (myndigheten)")
+            _axe(page, DECAPS_LAYOUT)  # an entry's form, a list item open
         _publish(page)
         assert _saved(path, before), f"{rel} was not saved"
         changed = _changed_lines(before, path.read_text(encoding="utf-8"))
