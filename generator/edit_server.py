@@ -110,17 +110,25 @@ ADMIN_SCRIPT = """(function () {
     document.querySelectorAll("button[class*=TopBarButton]:not([aria-label])").forEach(function (button) {
       button.setAttribute("aria-label", button.previousElementSibling ? names.remove : names.toggle);
     });
+    // the Publish menu: a <ul> of menu items that are no <li> (axe: list)
+    document.querySelectorAll("ul[class*=DropdownList]:not([role])").forEach(function (list) {
+      list.setAttribute("role", "menu");
+    });
   }
   new MutationObserver(name).observe(document.documentElement, {childList: true, subtree: true});
 })();
 """ % (json.dumps(SWEDISH_UI, ensure_ascii=False), json.dumps(NO_MEDIA_LIBRARY),
        json.dumps({"move": "Flytta (dra och släpp)", "remove": "Ta bort", "toggle": "Fäll ut eller fäll ihop"},
                   ensure_ascii=False))
-# Decap's grey small text (#798291, 3.4–3.9:1) darkened to pass WCAG's 4.5:1 (axe: color-contrast):
-# the collection links not chosen, the collection's description, the login page's link.
+# Decap's colours that fail WCAG's 4.5:1 (axe: color-contrast), darkened: its grey small text
+# (#798291, 3.4–3.9:1: the collection links not chosen, the collection's description, the login
+# page's link), the red "Osparade ändringar" (#ff003b, 3.95:1) and the Publish button's white on
+# turquoise (#17a2b8, 3.04:1).
 ADMIN_STYLE = """a[class*=SidebarNavLink]:not([aria-current]),
 [class*=CollectionTopDescription],
 [class*=ButtonText] { color: #4a5160 !important; }
+[class*=textBadgeDanger] { color: #b00020 !important; }
+[class*=PublishButton] { background-color: #0f6e7d !important; }
 """
 
 # The editor's page: its own scripts and Decap's only, its requests to this server only (a

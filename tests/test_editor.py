@@ -413,7 +413,11 @@ def test_every_file_kind_round_trips_with_a_one_field_diff(editor, page):
             _replace(_stable(page, "input:visible[value='Migrationsverket']"), "Migrationsverket (myndigheten)")
             expected.insert(1, "-    namn: Migrationsverket")
             expected.append("+    namn: Migrationsverket (myndigheten)")
-            _axe(page, DECAPS_LAYOUT)  # an entry's form, a list item open
+            _axe(page, DECAPS_LAYOUT)  # an entry's form, a list item open, changes not yet saved
+            page.get_by_role("button", name="Publicera").click()
+            page.get_by_text("Publicera nu").wait_for()
+            _axe(page, DECAPS_LAYOUT)  # its Publish menu open
+            page.get_by_role("button", name="Publicera").click()  # closed again
         _publish(page)
         assert _saved(path, before), f"{rel} was not saved"
         changed = _changed_lines(before, path.read_text(encoding="utf-8"))

@@ -448,6 +448,18 @@ def test_malformed_requests_are_answered_and_the_editor_goes_on(editor, unchange
     # headers past the standard library's limits, a request line that is none
     status, _, _ = send(editor, "GET", "/", headers=[(f"X-{n}", "x") for n in range(200)])
     assert status == 431
+    # paths out of Decap's folder or the preview's site
+    for path in ("/admin/../../package.json", "/admin/..%2f..%2fpackage.json", "/admin/%2e%2e/%2e%2e/Makefile",
+                 "/..%2f..%2fMakefile", "/%2e%2e/%2e%2e/guidance/aktorer.yml", "/admin/" + "%2e%2e%2f" * 8 + "etc/passwd"):
+        status, answer, _ = send(editor, "GET", path)
+        assert status == 404 and b"devDependencies" not in answer and b"root:" not in answer, path
+    # a request cannot write escape sequences into the maintainer's terminal through the log
+    with socket.create_connection(("127.0.0.1", editor.port), timeout=10) as s:
+        s.sendall(f"POST {editor.api} HTTP/1.1\r\nHost: 127.0.0.1:{editor.port}\r\n"
+                  "Origin: http://x\x1b]0;pwned\x07\x1b[2J\r\nContent-Length: 0\r\n\r\n".encode())
+        assert s.recv(100).startswith(b"HTTP/1.1 403")
+    assert wait_for(lambda: any("pwned" in line for line in editor.log), 5)
+    assert not any("\x1b" in line or "\x07" in line for line in editor.log)
     with socket.create_connection(("127.0.0.1", editor.port), timeout=10) as s:
         s.sendall(b"\x16\x03\x01\x02\x00garbage\r\n\r\n")
         assert b"400" in s.recv(2000)  # the standard library's "Bad request" (as HTTP/0.9: no status line)
