@@ -122,13 +122,17 @@ ADMIN_SCRIPT = """(function () {
                   ensure_ascii=False))
 # Decap's colours that fail WCAG's 4.5:1 (axe: color-contrast), darkened: its grey small text
 # (#798291, 3.4–3.9:1: the collection links not chosen, the collection's description, the login
-# page's link), the red "Osparade ändringar" (#ff003b, 3.95:1) and the Publish button's white on
-# turquoise (#17a2b8, 3.04:1).
+# page's link), the red "Osparade ändringar" (#ff003b, 3.95:1), the Publish button's white on
+# turquoise (#17a2b8, 3.04:1) and the notes after a save, white on green (#07bc0c, 2.55:1).
 ADMIN_STYLE = """a[class*=SidebarNavLink]:not([aria-current]),
 [class*=CollectionTopDescription],
 [class*=ButtonText] { color: #4a5160 !important; }
 [class*=textBadgeDanger] { color: #b00020 !important; }
 [class*=PublishButton] { background-color: #0f6e7d !important; }
+.Toastify__toast--success { background: #1e7b22 !important; }
+.Toastify__toast--error { background: #b3261e !important; }
+.Toastify__toast--info { background: #1f5f99 !important; }
+.Toastify__toast--warning { background: #f1c40f !important; color: #000 !important; }
 """
 
 # The editor's page: its own scripts and Decap's only, its requests to this server only (a
