@@ -366,7 +366,7 @@ class Storage:
     def _entry(self, rel: str, label: Any = None) -> dict[str, Any]:
         path = self.path(rel)
         try:
-            with open(path, "rb") as f:  # never follows a link: path() has looked
+            with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as f:  # never through a link
                 data = f.read(MAX_FILE_BYTES + 1)
         except OSError:
             return {"data": None, "file": {"path": rel, "label": label, "id": None}}
