@@ -148,18 +148,24 @@ COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEO
                   "Cross-Origin-Resource-Policy": "same-origin"}
 
 # Added to every preview page: reloads it when a new build (or a new problem) is ready.
-# The status request waits (up to 20 s) until the version differs from the one the page has seen.
+# The status request waits (up to 20 s) until the version differs from the one the page was
+# served with (SEEN, filled in as it is served: a build that ends between serving the page and
+# its first question reloads it too; asked after loading, that build went unseen).
 RELOAD_SCRIPT = """<script>(function () {
-  var seen = null;
+  var seen = SEEN;
   function poll() {
-    fetch("/__status" + (seen === null ? "" : "?seen=" + seen), {cache: "no-store"})
+    fetch("/__status?seen=" + seen, {cache: "no-store"})
       .then(function (r) { return r.json(); }).then(function (s) {
-        if (seen !== null && s.version !== seen) { location.reload(); return; }
-        seen = s.version; poll();
+        if (s.version !== seen) { location.reload(); return; }
+        poll();
       }).catch(function () { setTimeout(poll, 2000); });
   }
   poll();
 })();</script>"""
+
+
+def reload_script(version: int) -> str:
+    return RELOAD_SCRIPT.replace("SEEN", str(int(version)))
 STATUS_WAIT = 20  # seconds a status request waits for a new version before it answers anyway
 
 
@@ -259,7 +265,7 @@ class Preview:
                     "problems": len(self.problems), "building": self.building}
 
 
-def problems_page(problems: list[tuple[str, int, str, str]], failure: str) -> str:
+def problems_page(problems: list[tuple[str, int, str, str]], failure: str, version: int = 0) -> str:
     """The Swedish page every preview address shows while the content has problems."""
     rows = "".join(
         f"<li><p><strong>{html.escape(f)}</strong>, rad {line}"
@@ -281,14 +287,14 @@ li{{margin-bottom:1rem}} code{{background:#eee;padding:0 .2rem}} h1{{color:#8b00
 <p>{intro}</p>
 {body}
 <p><a href="/admin/">Till redigeraren</a></p>
-</main>{RELOAD_SCRIPT}</body></html>
+</main>{reload_script(version)}</body></html>
 """
 
 
 WAITING_PAGE = f"""<!doctype html>
 <html lang="sv"><head><meta charset="utf-8"><title>Förhandsgranskningen byggs</title></head>
 <body><main><h1>Förhandsgranskningen byggs …</h1><p>Sidan laddas om av sig själv när den är klar.</p></main>
-{RELOAD_SCRIPT}</body></html>
+RELOAD</body></html>
 """
 
 
@@ -595,15 +601,17 @@ def make_handler(root: Path, preview: Preview, storage: Storage, secret: str, po
 
         def _preview(self, path: str) -> None:
             with preview._lock:
-                site, problems, failure = preview.site, preview.problems, preview.failure
+                site, problems, failure, version = preview.site, preview.problems, preview.failure, preview.version
             wants_page = path.endswith("/") or path.endswith(".html")
             if (problems or failure) and wants_page:
-                return self._send(200, problems_page(problems, failure).encode(), "text/html; charset=utf-8")
+                return self._send(200, problems_page(problems, failure, version).encode(), "text/html; charset=utf-8")
             if site is None:
-                return self._send(200, WAITING_PAGE.encode(), "text/html; charset=utf-8")
-            return self._file(site, path.lstrip("/"), reload=True)
+                page = WAITING_PAGE.replace("RELOAD", reload_script(version))
+                return self._send(200, page.encode(), "text/html; charset=utf-8")
+            return self._file(site, path.lstrip("/"), reload=version)
 
-        def _file(self, base: Path, rel: str, reload: bool = False) -> None:
+        def _file(self, base: Path, rel: str, reload: int | None = None) -> None:
+            """A file of `base`; with `reload` (the version of the site), pages get the reload script."""
             rel = urllib.request.url2pathname(rel)
             target = (base / rel).resolve()
             if base.resolve() not in target.parents and target != base.resolve():
@@ -614,19 +622,20 @@ def make_handler(root: Path, preview: Preview, storage: Storage, secret: str, po
                 target = target / "index.html"
             if not target.is_file():
                 page = base / "404.html"
-                data = page.read_bytes() if reload and page.is_file() else "Sidan finns inte.".encode()
-                return self._send(404, self._with_reload(data) if reload else data, "text/html; charset=utf-8")
+                data = page.read_bytes() if reload is not None and page.is_file() else "Sidan finns inte.".encode()
+                return self._send(404, self._with_reload(data, reload) if reload is not None else data,
+                                  "text/html; charset=utf-8")
             data = target.read_bytes()
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            if reload and kind == "text/html":
-                data = self._with_reload(data)
+            if reload is not None and kind == "text/html":
+                data = self._with_reload(data, reload)
             if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
                 kind += "; charset=utf-8"
             self._send(200, data, kind)
 
         @staticmethod
-        def _with_reload(data: bytes) -> bytes:
-            return data.replace(b"</body>", RELOAD_SCRIPT.encode() + b"</body>", 1)
+        def _with_reload(data: bytes, version: int) -> bytes:
+            return data.replace(b"</body>", reload_script(version).encode() + b"</body>", 1)
 
         def _redirect(self, where: str) -> None:
             self.send_response(301)
