@@ -38,8 +38,15 @@ SUMMARY_KEYS = ("text", "namn", "rubrik", "titel", "term", "område", "källa", 
                 "checklista", "avsnitt", "id")
 
 
+# The editor's "media library": none. No field takes an image or a file, so nothing may be
+# uploaded: Decap requires a media folder or a media library, and gets this one, which shows
+# nothing and stores nothing (registered by the editor's page, see edit_server.ADMIN_SCRIPT).
+NO_MEDIA_LIBRARY = "ingen"
+
+
 def editor_config(root: Path, api_url: str = "/api/v1") -> dict[str, Any]:
-    """The whole config.yml as a dict. `api_url` is where decap-server's API answers."""
+    """The whole config.yml as a dict. `api_url` is where the editor's storage API answers
+    (in `guide edit` an address with the session's secret in it, see edit_server.py)."""
     refs = _Targets(root)
     files = []
     for kind in model.FILE_KINDS:
@@ -66,8 +73,7 @@ def editor_config(root: Path, api_url: str = "/api/v1") -> dict[str, Any]:
         "backend": {"name": "proxy", "proxy_url": api_url, "branch": "main"},
         "locale": "sv",
         "publish_mode": "simple",
-        "media_folder": "docs/assets/bilder",
-        "public_folder": "/assets/bilder",
+        "media_library": {"name": NO_MEDIA_LIBRARY},
         "site_url": "/",
         "display_url": "/",
         "show_preview_links": False,
@@ -201,6 +207,8 @@ def _reference_target(key: str, holder: type[BaseModel]) -> str | None:
     """The kind of id a field points at (load.REFERENCE_KEYS), except where the key means the list itself."""
     if holder is model.SiteFile and key == "ämnen":
         return None  # the topic vocabulary itself
+    if holder is model.ActorsFile and key == "aktörer":
+        return None  # the actors themselves (a list of objects), not references to them
     if key == "källa":
         return "source"
     if key == "källor":
@@ -277,3 +285,74 @@ def _ids(node: Any) -> list[str]:
     if isinstance(node, list):
         return [i for v in node for i in _ids(v)]
     return []
+
+
+# Decap CMS's interface strings that its Swedish locale lacks (48 of 248 in Decap 3.16): without
+# them the editor says "Add", "Expand", "Close" in English, and so does a screen reader. They are
+# merged into Decap's own Swedish by the editor's page (edit_server.ADMIN_SCRIPT); a test checks
+# that every English string then has a Swedish one. %{…} are Decap's placeholders.
+SWEDISH_UI: dict[str, Any] = {
+    "auth": {"loginWithForgejo": "Logga in med Forgejo"},
+    "collection": {
+        "collectionTop": {"viewAsList": "Visa som lista", "viewAsGrid": "Visa som rutnät"},
+        "entries": {"unpublishedHeader": "Opublicerade poster"},
+    },
+    "editor": {
+        "editorControl": {"field": {"widgetLabel": "Fältet %{widgetLabel}"}},
+        "editorControlPane": {"i18n": {
+            "copyFromLocale": "Fyll i från ett annat språk",
+            "copyFromLocaleConfirm": "Vill du fylla i uppgifterna från språket %{locale}?\n"
+                                     "Allt som redan står här skrivs över.",
+        }},
+        "editorInterface": {"toggleNotes": "Visa eller dölj anteckningar"},
+        "editorNotesPane": {
+            "title": "Anteckningar",
+            "emptyState": "Inga anteckningar ännu. Skriv den första nedan.",
+            "addNote": "Lägg till anteckning",
+            "addPlaceholder": "Skriv en anteckning …",
+            "editPlaceholder": "Ändra anteckningen …",
+            "save": "Spara",
+            "cancel": "Avbryt",
+            "edit": "Ändra",
+            "delete": "Ta bort",
+            "resolve": "Markera som klar",
+            "unresolve": "Markera som inte klar",
+            "confirmDelete": "Vill du ta bort anteckningen?",
+            "shortcut": "Tips: tryck Ctrl+Enter för att lägga till anteckningen",
+        },
+        "editorToolbar": {
+            "statusInfoTooltipDraft": "Posten är ett utkast. Ändra status till ”För granskning” "
+                                      "när den är klar att granskas.",
+            "statusInfoTooltipInReview": "Posten granskas, du behöver inte göra något mer. Du kan "
+                                         "ändå fortsätta ändra den medan den granskas.",
+        },
+        "editorWidgets": {
+            "markdown": {
+                "strikethrough": "Genomstruken",
+                "toggleMode": {"rich": "Byt till formaterad text", "markdown": "Byt till Markdown"},
+            },
+            "image": {"chooseMultiple": "Välj bilder", "addMore": "Lägg till fler bilder",
+                      "removeAll": "Ta bort alla bilder"},
+            "file": {"chooseMultiple": "Välj filer", "addMore": "Lägg till fler filer",
+                     "removeAll": "Ta bort alla filer"},
+            "datetime": {"setToNow": "Sätt %{fieldLabel} till nu"},
+            "list": {"add": "Lägg till %{item}", "addType": "Lägg till %{item}"},
+            "object": {"expand": "Fäll ut", "collapse": "Fäll ihop"},
+        },
+    },
+    "mediaLibrary": {"mediaLibraryModal": {"close": "Stäng"}},
+    "ui": {
+        "settingsDropdown": {"account": "Kontoinställningar"},
+        "toast": {
+            "noteAdded": "Anteckningen är tillagd",
+            "onFailToAddNote": "Anteckningen kunde inte läggas till: %{details}",
+            "noteUpdated": "Anteckningen är ändrad",
+            "onFailToUpdateNote": "Anteckningen kunde inte ändras: %{details}",
+            "noteDeleted": "Anteckningen är borttagen",
+            "onFailToDeleteNote": "Anteckningen kunde inte tas bort: %{details}",
+            "noteResolved": "Anteckningen är markerad som klar",
+            "noteReopened": "Anteckningen är öppnad igen",
+            "onFailToToggleNote": "Anteckningens status kunde inte ändras: %{details}",
+        },
+    },
+}

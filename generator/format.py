@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 
 from .editor import fields_in_order, item_type
-from .load import content_files, kind_for
+from .load import Problem, _parse_yaml, _plain, content_files, kind_for
 
 WRITER = Path(__file__).with_name("yaml_style.cjs")
 CODE_ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +51,9 @@ def editor_shape(files: dict[str, Any]) -> dict[str, str]:
     """{name: data} -> {name: YAML text as the editor writes it}."""
     try:
         result = subprocess.run(["node", str(WRITER)], input=json.dumps(list(files.items()), ensure_ascii=False),
-                                capture_output=True, text=True, encoding="utf-8", cwd=CODE_ROOT, check=True)
-    except (OSError, subprocess.CalledProcessError) as err:
+                                capture_output=True, text=True, encoding="utf-8", cwd=CODE_ROOT, check=True,
+                                timeout=60)
+    except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
         raise FormatError("Kunde inte köra Node.js med paketet yaml (kör \"npm ci\" i projektets mapp): "
                           f"{getattr(err, 'stderr', '') or err}") from err
     return json.loads(result.stdout)
@@ -80,5 +83,43 @@ def format_files(root: Path, check_only: bool = False, paths: list[Path] | None 
         if now != wanted:
             changed.append(path.relative_to(root).as_posix())
             if not check_only:
-                path.write_text(wanted, encoding="utf-8")
+                write_atomic(path, wanted)
     return changed
+
+
+def shape_text(rel: str, text: str) -> str:
+    """The YAML text `text` (as the editor sent it for the file `rel`) in the editor's shape:
+    what a save writes, formatted from the data it was sent (never from the file on disk).
+    Text the loader could not read (no YAML, anchors and aliases, nesting past its limit, no
+    mapping) is refused with the loader's own message."""
+    problems: list[Problem] = []
+    raw = _parse_yaml(text, rel, problems)
+    if raw is None:
+        where = f", rad {problems[0].line}" if problems and problems[0].line > 1 else ""
+        raise FormatError(f"{rel}{where}: {problems[0].message if problems else 'filen är tom.'}")
+    try:
+        return editor_shape({rel: in_model_order(_plain(raw), kind_for(rel))})[rel]
+    except (TypeError, ValueError) as err:  # a value JSON cannot carry (a YAML tag of its own)
+        raise FormatError(f"{rel}: ett värde går inte att spara ({err}). Skriv det som vanlig text.") from err
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a temporary file beside it (hidden, so that the
+    loader never takes it for content), flushed to disk, then renamed into place. A reader sees
+    the old file or the new one, never half of one; a symbolic link at `path` is replaced, not
+    followed. The file keeps its permissions (a new one gets 0644, as git checks files out)."""
+    try:
+        mode = path.stat().st_mode & 0o777 if not path.is_symlink() else 0o644
+    except FileNotFoundError:
+        mode = 0o644
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

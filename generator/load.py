@@ -39,6 +39,17 @@ MAX_DEPTH = 40  # levels of nested blocks and lists; the content uses at most 6
 # pages, what the engine and the build put into the site.
 RESERVED_PAGE_NAMES = {"index", "404", "50x", "assets", "search", "pdf", "sitemap", "tags", "admin",
                        "vagledning-offline"}
+# Ids that name a file must not take a name the build gives a file of its own: checklists and packs
+# become pdf/<id>.pdf beside the whole guide (pdf.GUIDE), a region the editor's
+# guidance/kontakter/<id>.yml. The same names as the pages', and the whole guide's.
+GUIDE_PDF = "hela-vagledningen"  # pdf.GUIDE (a test checks they agree)
+RESERVED_FILE_NAMES = RESERVED_PAGE_NAMES | {GUIDE_PDF}
+# Kind -> (what it is, in Swedish, and the file its id names).
+FILE_NAMED_BY_ID = {
+    model.Checklist: ("en checklista", "PDF-filen pdf/{id}.pdf"),
+    model.Pack: ("ett mötespaket", "PDF-filen pdf/{id}.pdf"),
+    model.RegionFile: ("ett län", "filen guidance/kontakter/{id}.yml"),
+}
 
 # Keys whose values point at an id elsewhere: key -> kind of target.
 REFERENCE_KEYS = {
@@ -254,6 +265,7 @@ def load_content(root: Path) -> Content:
     problems.extend(copies.values())
     problems.extend(_check_ids_and_references(by_age, unreadable, skip_ids=set(copies)))
     problems.extend(_check_role_pages(parsed, root))
+    problems.extend(_check_file_names(parsed))
     problems.extend(_check_part_of_cycles(parsed))
     if problems:
         raise ContentError(problems)
@@ -651,6 +663,19 @@ def _check_role_pages(parsed: list[_Parsed], root: Path) -> Iterator[Problem]:
                         f"Id \"{role.id}\" kan inte användas för en roll: rollens sida får adressen "
                         f"{role.id}/, och den adressen har redan en annan sida eller mapp på webbplatsen. "
                         f"Välj ett annat id, till exempel \"jag-ar-{role.id}\"."))
+
+
+def _check_file_names(parsed: list[_Parsed]) -> Iterator[Problem]:
+    """A checklist's, pack's or region's id names a file, which must not be one the build writes
+    itself (a checklist "hela-vagledningen" would replace the whole guide's PDF)."""
+    for p in parsed:
+        if type(p.value) in FILE_NAMED_BY_ID and p.value.id in RESERVED_FILE_NAMES:
+            what, file = FILE_NAMED_BY_ID[type(p.value)]
+            yield Problem(p.rel, _line_of(p.raw, ("id",)), _field_path(p.raw, ("id",)), (
+                f"Id \"{p.value.id}\" kan inte användas för {what}: id:t blir namnet på "
+                f"{file.format(id=p.value.id)}, och namnet \"{p.value.id}\" är reserverat för webbplatsens "
+                "egna sidor och filer. "
+                f"Välj ett annat id, till exempel \"{p.value.id}-2\" eller ett mer beskrivande."))
 
 
 def _check_part_of_cycles(parsed: list[_Parsed]) -> Iterator[Problem]:
