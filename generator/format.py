@@ -71,7 +71,7 @@ def shaped(root: Path, paths: list[Path] | None = None) -> dict[Path, tuple[str,
         except Exception as err:  # noqa: BLE001
             raise FormatError(f"{rel}: filen går inte att läsa, rätta den först ({err}).") from err
         texts[rel] = text
-        data[rel] = in_model_order(raw, kind_for(rel))
+        data[rel] = in_model_order(_plain(raw), kind_for(rel))  # text as the loader reads it (clean_text)
     written = editor_shape(data)
     return {root / rel: (texts[rel], written[rel]) for rel in texts}
 

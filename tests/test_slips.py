@@ -96,6 +96,19 @@ def test_pasted_text_is_loaded_clean(project_copy):
     assert familjehem.description.startswith(PASTED_CLEAN)
 
 
+def test_format_writes_pasted_text_back_clean(project_copy):
+    """`make format` (and a save in the editor, which shapes the same way) writes the text as the
+    loader reads it: the file itself loses the soft hyphen, the zero-width space and the
+    decomposed letter."""
+    from generator.format import format_files
+
+    path = project_copy / "guidance" / PASTED[0]
+    path.write_text(path.read_text(encoding="utf-8").replace(PASTED[1], PASTED[2], 1), encoding="utf-8")
+    assert format_files(project_copy) == [f"guidance/{PASTED[0]}"]
+    text = path.read_text(encoding="utf-8")
+    assert PASTED_CLEAN in " ".join(text.split()) and not any(ch in text for ch in "\u00ad\u200b\u030a")
+
+
 @pytest.mark.xdist_group("marked-up")  # shares the build of `marked_up` (test_hostile, test_history)
 def test_pasted_text_is_clean_on_the_page_in_the_search_and_in_the_pdfs(marked_up):
     site = marked_up.site
