@@ -1,4 +1,4 @@
-"""The maintainers' editor: real Decap CMS in Chromium, real decap-server, real preview builds.
+"""The maintainers' editor: real Decap CMS in Chromium, the editor's real storage, real preview builds.
 
 Everything runs on a copy of the project (never the real content files), on free ports of
 127.0.0.1. The copy is first put in the editor's shape with `guide format`, as the real files are.
@@ -204,7 +204,7 @@ def _publish(page) -> None:
 
 
 def _saved(path: Path, before: str) -> bool:
-    """Wait until the editor has written the file (decap-server writes in place, not atomically)."""
+    """Wait until the editor has written the file (a save is written whole, then the preview builds)."""
     def written() -> bool:
         text = path.read_text(encoding="utf-8") if path.exists() else before
         return text != before and text.endswith("\n") and yaml.safe_load(text) is not None

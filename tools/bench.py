@@ -209,7 +209,7 @@ def bench_preview(root: Path) -> None:
     """Seconds from saving a file to the preview serving the changed page (and PDF): in
     `guide serve`, and in the maintainers' editor (`guide edit`, the file saved as Decap does)."""
     bench_one_preview(root, "serve", "guide serve", 8143)
-    if (ROOT / "node_modules" / "decap-server").is_dir():
+    if (ROOT / "node_modules" / "decap-cms").is_dir():  # what guide edit serves
         bench_one_preview(root, "edit", "guide edit (the editor's preview)", 8144)
 
 
