@@ -42,7 +42,7 @@ RESERVED_PAGE_NAMES = {"index", "404", "50x", "assets", "search", "pdf", "sitema
 # Ids that name a file must not take a name the build gives a file of its own: checklists and packs
 # become pdf/<id>.pdf beside the whole guide (pdf.GUIDE), a region the editor's
 # guidance/kontakter/<id>.yml. The same names as the pages', and the whole guide's.
-GUIDE_PDF = "hela-vagledningen"  # pdf.GUIDE (a test checks they agree)
+GUIDE_PDF = "hela-vagledningen"  # the whole guide's PDF (pdf.GUIDE is this name)
 RESERVED_FILE_NAMES = RESERVED_PAGE_NAMES | {GUIDE_PDF}
 # Kind -> (what it is, in Swedish, and the file its id names).
 FILE_NAMED_BY_ID = {
@@ -529,16 +529,15 @@ def _copies(by_age: list[_Parsed]) -> dict[str, Problem]:
     path, each with its one problem: what a maintainer who copies a file to start a new one
     needs to hear, instead of one problem per id. Of two files with the same ids, the copy is the
     newer one (later in `by_age`, files oldest first)."""
-    parsed = by_age
-    ids = {p.rel: _file_ids(p) for p in parsed}
+    ids = {p.rel: _file_ids(p) for p in by_age}
     sets = {rel: {i for i, _ in found} for rel, found in ids.items()}
-    order = {p.rel: n for n, p in enumerate(parsed)}
+    order = {p.rel: n for n, p in enumerate(by_age)}
     copies: dict[str, Problem] = {}
-    for p in parsed:
+    for p in by_age:
         mine = sets[p.rel]
         if not mine:
             continue
-        for q in parsed:
+        for q in by_age:
             if q.rel == p.rel or q.rel in copies or not mine <= sets[q.rel]:
                 continue
             if len(mine) == 1 and mine != sets[q.rel]:

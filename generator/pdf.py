@@ -26,13 +26,13 @@ from markupsafe import Markup
 
 from . import diskcache, model, pdf_access
 from .history import History
-from .load import Content
+from .load import GUIDE_PDF, Content
 from .pages import GUIDE_CHAPTERS, Renderer
 
 PRINT_CSS = Path(__file__).parent / "templates" / "print" / "print.css"
 CACHE_DIR = Path("build/pdf-cache")
 CACHE_ENTRY = re.compile(r"[a-z0-9-]+-[0-9a-f]{64}\.pdf")  # <name>-<key>.pdf, see render_pdfs
-GUIDE = "hela-vagledningen"  # the whole guide as one PDF: site/pdf/hela-vagledningen.pdf
+GUIDE = GUIDE_PDF  # the whole guide as one PDF: site/pdf/hela-vagledningen.pdf
 
 
 @dataclass(frozen=True)
