@@ -20,7 +20,7 @@ serve: setup
 # The built site served as in production (nginx, server/vagledning.conf) on http://127.0.0.1:8080/.
 serve-site: site
 	@tools/system-deps.sh serve
-	$(BIN)/python -m generator.webserver --port 8080 site
+	$(BIN)/python -m generator.commands.webserver --port 8080 site
 
 # The maintainers' editor (Decap CMS) on http://127.0.0.1:8000/admin/ with the live preview on
 # http://127.0.0.1:8000/. Installs what it needs first: Node.js packages pinned in package-lock.json.

@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from generator import model
-from generator.build import build_site
-from generator.load import kind_for, load_content
+from generator.content import model
+from generator.pipeline import build_site
+from generator.content.load import kind_for, load_content
+from generator.sitemap import PAGE_SLUGS
 
 ROOT = Path(__file__).resolve().parent.parent
 # The source material the content is checked against: shared/seeds beside the clone (as in CI),
@@ -67,7 +68,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def content():
-    return load_content(ROOT)
+    return load_content(ROOT, PAGE_SLUGS)
 
 
 def shared_tmp(tmp_path_factory) -> Path:
@@ -101,7 +102,7 @@ def server(site, tmp_path_factory):
 
 
 def serve(folder: Path, prefix: Path):
-    from generator import webserver
+    from generator.commands import webserver
 
     process, url = webserver.start(folder, prefix=prefix)
     try:

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 from conftest import free_port, get, wait_for
-from generator.inflect import search_forms, word_forms
+from generator.views.inflect import search_forms, word_forms
 
 
 def test_inflected_forms():
@@ -25,7 +25,7 @@ def test_inflected_forms():
 def test_serve_rebuilds_when_content_changes(project_copy):
     port = free_port()
     url = f"http://127.0.0.1:{port}/boendeformer/"
-    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(project_copy), "serve",
+    proc = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(project_copy), "serve",
                              "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             cwd=Path(__file__).parent.parent)
     lines: list[str] = []  # the preview's output as it comes (a busy machine regenerates slowly)

@@ -222,7 +222,7 @@ def test_asylum_phases(content, doc, phase, heading, count):
 
 def test_every_chapter_of_the_main_document_is_cited(doc, content):
     """Each chapter in 002's table of contents (and Bilaga 1) is the cited source of some content."""
-    from generator import model
+    from generator.content import model
 
     toc = re.findall(r"^(\d+)\.\t([^\t]+)\t\d+$", doc, flags=re.M)
     assert len(toc) == 11

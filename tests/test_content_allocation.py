@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from generator.model import Model, walk
+from generator.content.model import Model, walk
 
 SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import model
+from generator.content import model
 from tests.conftest import ROOT, article_text, page_html, pdf_text
 
 PACT_TITLE = "Beskriver reglerna före 12 juni 2026"

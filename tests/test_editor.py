@@ -21,11 +21,12 @@ from playwright.sync_api import expect
 
 from conftest import ROOT, copy_project, free_port, get, wait_for
 from test_public_sector import AXE, AXE_RUN, AXE_TAGS
-from generator import model
-from generator.editor import FILES_COLLECTION, FOLDERS, editor_config
-from generator.format import format_files
-from generator.load import content_files, load_content
-from generator.schema import VSCODE_SETTINGS, file_key, vscode_mapping, write_schemas
+from generator.content import model
+from generator.commands.editor import FILES_COLLECTION, FOLDERS, editor_config
+from generator.commands.format import format_files
+from generator.content.load import content_files, load_content
+from generator.sitemap import PAGE_SLUGS
+from generator.commands.schema import VSCODE_SETTINGS, file_key, vscode_mapping, write_schemas
 
 SIGNS = "guidance/varningssignaler.yml"
 SIGN = "Låg skolnärvaro eller upprepade frånvarotillfällen"
@@ -117,10 +118,10 @@ def test_schemas_and_vscode_settings_are_up_to_date(tmp_path):
 
 def test_format_gives_the_editors_shape(project_copy):
     """After `guide format` a copy is in shape, loads to the same content, and a second run changes nothing."""
-    before = load_content(project_copy)
+    before = load_content(project_copy, PAGE_SLUGS)
     format_files(project_copy)
     assert format_files(project_copy, check_only=True) == []
-    after = load_content(project_copy)
+    after = load_content(project_copy, PAGE_SLUGS)
     assert before.signs == after.signs and before.actors == after.actors and before.checklists == after.checklists
     text = (project_copy / SIGNS).read_text(encoding="utf-8")
     assert not text.lstrip().startswith("#")  # comments are gone: the descriptions hold them now
@@ -142,7 +143,7 @@ def editor(tmp_path_factory, site):
     root = copy_project(tmp_path_factory.mktemp("editor"))
     format_files(root)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "edit", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(root), "edit", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
     address = f"http://127.0.0.1:{port}"
     try:
@@ -328,7 +329,7 @@ def test_adding_a_region_builds_its_page(editor, page):
     assert _saved(new, ""), "the new region was not saved"
     data = yaml.safe_load(new.read_text(encoding="utf-8"))
     assert data["region"] == "Gävleborgs län" and data["kontakter"][0]["epost"] == "anna.exempelsson@gavle.se"
-    assert any(r.id == "gavleborg" for r in load_content(root).regions)
+    assert any(r.id == "gavleborg" for r in load_content(root, PAGE_SLUGS).regions)
     assert format_files(root, check_only=True) == []  # a new file is in the editor's shape too
     page.goto(f"{address}/kontakter/")
     page.locator("article").get_by_text("Gävleborgs län").first.wait_for(timeout=120_000)
@@ -429,7 +430,7 @@ def test_every_file_kind_round_trips_with_a_one_field_diff(editor, page):
         assert sorted(changed) == sorted(expected), (rel, changed)
         # Decap has taken in the save (else leaving the entry asks whether to drop the changes)
         page.get_by_text(re.compile("^Ändringar sparade$", re.I)).wait_for()
-    assert load_content(root).actors.actors[0].name == "Migrationsverket (myndigheten)"
+    assert load_content(root, PAGE_SLUGS).actors.actors[0].name == "Migrationsverket (myndigheten)"
 
 
 @pytest.mark.xdist_group("editor")

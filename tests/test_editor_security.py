@@ -30,9 +30,11 @@ import pytest
 import yaml
 
 from conftest import ROOT, copy_project, free_port, get, wait_for
-from generator import load, pdf
-from generator.format import shape_text
-from generator.load import ContentError, load_content
+from generator.content import load
+from generator.outputs import pdf
+from generator.commands.format import shape_text
+from generator.content.load import ContentError, load_content
+from generator.sitemap import PAGE_SLUGS
 
 pytestmark = pytest.mark.xdist_group("editor-attacks")  # one editor for the module, tests in order
 
@@ -41,7 +43,7 @@ REGION = "guidance/kontakter/dalarna.yml"
 # Files outside the content that an attack would aim at, made in the copy (a checkout has them).
 DECOYS = {
     "Makefile": "site:\n\techo make\n",
-    "generator/yaml_style.cjs": "// the YAML writer a save runs\n",
+    "generator/commands/yaml_style.cjs": "// the YAML writer a save runs\n",
     "generator/templates/pages/aktorer.md.j2": "{{ content }}\n",
     ".git/config": "[core]\n\trepositoryformatversion = 0\n",
     ".git/hooks/pre-commit.sample": "#!/bin/sh\n",
@@ -101,7 +103,7 @@ def editor(tmp_path_factory, site):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "edit", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(root), "edit", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
     editor = Editor(port, root, "", proc)
     threading.Thread(target=lambda: editor.log.extend(proc.stdout), daemon=True).start()  # never a full pipe
@@ -279,7 +281,7 @@ def test_the_secret_is_only_for_the_editors_own_page(editor, unchanged):
 # --- only content can be written -----------------------------------------------------------
 
 
-OUTSIDE = ["Makefile", "mkdocs.yml", "generator/yaml_style.cjs", "generator/templates/pages/aktorer.md.j2",
+OUTSIDE = ["Makefile", "mkdocs.yml", "generator/commands/yaml_style.cjs", "generator/templates/pages/aktorer.md.j2",
            "overrides/main.html", "docs/index.md", ".git/config", ".git/hooks/pre-commit",
            ".venv/lib/python3.11/site-packages/evil.pth", ".venv/bin/guide", "tools/system-deps.sh",
            "node_modules/yaml/index.js", ".env", "guidance/../Makefile", "guidance/kontakter/../../mkdocs.yml",
@@ -417,7 +419,7 @@ def test_twenty_simultaneous_saves_leave_the_file_whole_and_valid(editor):
     assert yaml.safe_load(text)["grupper"] == yaml.safe_load(original)["grupper"]
     assert {k: v for k, v in _snapshot(editor.root).items() if k != SIGNS} == outside
     assert not [p for p in (editor.root / "guidance").rglob(".*")]
-    load_content(editor.root)  # whole and valid
+    load_content(editor.root, PAGE_SLUGS)  # whole and valid
     assert api(editor, "persistEntry", save(SIGNS, original))[0] == 200
     assert path.read_text(encoding="utf-8") == original
 
@@ -468,7 +470,7 @@ def test_malformed_requests_are_answered_and_the_editor_goes_on(editor, unchange
 
 def test_a_slow_or_short_body_times_out(editor, unchanged):
     """A body that never comes whole ends the request after the timeout, not the editor."""
-    from generator.edit_server import REQUEST_TIMEOUT
+    from generator.commands.edit_server import REQUEST_TIMEOUT
 
     started = time.monotonic()
     status, answer, _ = send(editor, "POST", editor.api, b"{\"action\"",
@@ -575,7 +577,7 @@ def test_an_id_that_names_a_file_cannot_take_a_reserved_name(project_copy, rel, 
     for reserved in (pdf.GUIDE, "index", "assets"):
         path.write_text(text.replace(old, f"id: {reserved}", 1), encoding="utf-8")
         with pytest.raises(ContentError) as err:
-            load_content(project_copy)
+            load_content(project_copy, PAGE_SLUGS)
         assert any(str(p).startswith(f"{rel}:{line}: id: Id \"{reserved}\" kan inte användas för {kind}: ")
                    and "reserverat" in p.message for p in err.value.problems), err.value.problems
 

@@ -15,7 +15,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from generator.build import CONFIG, DOCS_DIR, RENDER_CACHE, engine_config, generate_docs
+from generator.pipeline import CONFIG, DOCS_DIR, RENDER_CACHE, engine_config, generate_docs
 from test_errors import _tree_digest
 
 

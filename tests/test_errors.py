@@ -9,11 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.build import BuildError, build_site
+from generator.pipeline import BuildError, build_site
 
 
 def guide(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator.cli", "--root", str(root), *args],
+    return subprocess.run([sys.executable, "-m", "generator.commands.cli", "--root", str(root), *args],
                           capture_output=True, text=True, cwd=Path(__file__).parent.parent)
 
 

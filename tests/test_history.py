@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import review
-from generator.history import History
-from generator.load import load_content
+from generator.content import review
+from generator.views.history import History
+from generator.content.load import load_content
+from generator.sitemap import PAGE_SLUGS
 from tests.conftest import ROOT, TODAY, article_text, page_html, pdf_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -311,12 +312,12 @@ def test_review_dates():
 
 def _guide(args: list[str], root: Path, today: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, GUIDE_TODAY=today, NO_MKDOCS_2_WARNING="1")
-    return subprocess.run([sys.executable, "-m", "generator.cli", "--root", str(root), *args],
+    return subprocess.run([sys.executable, "-m", "generator.commands.cli", "--root", str(root), *args],
                           capture_output=True, text=True, env=env, cwd=ROOT)
 
 
 def test_check_warns_about_overdue_and_soon_due_files_but_succeeds(project_copy):
-    months = load_content(project_copy).site.review_months
+    months = load_content(project_copy, PAGE_SLUGS).site.review_months
     path = project_copy / "guidance" / "skola.yml"
     text = path.read_text(encoding="utf-8")
     late = review.add_months(TODAY, -months - 10)
@@ -325,7 +326,7 @@ def test_check_warns_about_overdue_and_soon_due_files_but_succeeds(project_copy)
     assert result.returncode == 0, result.stderr
     assert f"VARNING: guidance/skola.yml: granskades senast {late}" in result.stderr
     assert "Innehållet är korrekt" in result.stdout
-    due = review.add_months(load_content(project_copy).allocation.reviewed, months)
+    due = review.add_months(load_content(project_copy, PAGE_SLUGS).allocation.reviewed, months)
     soon = _guide(["check"], project_copy, (due - datetime.timedelta(days=14)).isoformat())
     assert soon.returncode == 0
     assert f"VARNING: guidance/anvisning.yml: ska granskas igen senast {due} (om 14 dagar)" in soon.stderr

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import MARK, TODAY, pdf_text
-from generator.pdf import GUIDE
-from generator.load import ContentError, load_content
+from generator.outputs.pdf import GUIDE
+from generator.content.load import ContentError, load_content
+from generator.sitemap import PAGE_SLUGS
 
 from test_errors import _tree_digest, guide, line_of, replace, set_reviewed
 
@@ -49,7 +50,7 @@ def _built_texts(site: Path):
 @pytest.mark.xdist_group("marked-up")  # shares the build of `marked_up` (test_site, test_history)
 def test_markup_in_every_text_field_never_goes_live(marked_up):
     assert marked_up.marked > 1000, marked_up.marked  # every text of the content, not a sample
-    content = load_content(marked_up.project)
+    content = load_content(marked_up.project, PAGE_SLUGS)
     assert any(MARK in r.name for r in content.roles.roles)  # the menu
     assert any(MARK in t for t in content.site.topics)  # tags and the topics page
 
@@ -70,7 +71,7 @@ def test_markup_in_every_text_field_is_text_in_every_pdf(marked_up):
     script."""
     import pikepdf
 
-    content = load_content(marked_up.project)
+    content = load_content(marked_up.project, PAGE_SLUGS)
     pdfs = sorted((marked_up.site / "pdf").glob("*.pdf"))
     assert {p.stem for p in pdfs} == {GUIDE} | {c.id for c in content.checklists} | {p.id for p in content.packs}
     shown = "".join(MARK.split())  # as written, whatever the lines it is broken over
@@ -104,7 +105,7 @@ def test_a_role_cannot_take_another_pages_address(project_copy, reserved):
 def test_titles_with_colons_quotes_and_hyphens_are_shown_as_written(project_copy, tmp_path):
     roles = project_copy / "guidance" / "roller.yml"
     replace(roles, "rubrik: Jag är god man", "rubrik: '\"Jag är god man: hälso- & sjukvård'")
-    from generator.build import build_site
+    from generator.pipeline import build_site
 
     site = build_site(project_copy, tmp_path / "site")
     page = (site / "jag-ar-god-man" / "index.html").read_text(encoding="utf-8")
@@ -131,7 +132,7 @@ def test_suggestions_are_of_the_right_kind_and_the_same_every_run(project_copy):
     replace(plan, "riskfaktorer: riskbeteenden-avvikande", "riskfaktorer: socialtjansten")  # an actor
     outputs = set()
     for seed in ("1", "2", "3"):
-        result = subprocess.run([sys.executable, "-m", "generator.cli", "--root", str(project_copy), "check"],
+        result = subprocess.run([sys.executable, "-m", "generator.commands.cli", "--root", str(project_copy), "check"],
                                 capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed})
         outputs.add(result.stderr)
     assert len(outputs) == 1, outputs
@@ -313,7 +314,7 @@ def test_a_killed_build_leaves_nothing_behind(project_copy, tmp_path):
     marker = f"GUIDE_TEST_{uuid.uuid4().hex}"
     site = project_copy / "site"
     env = {**os.environ, marker: "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(project_copy), "build"],
+    proc = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(project_copy), "build"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while len(_processes_with(marker)) < 2 and time.monotonic() < deadline and proc.poll() is None:
@@ -362,7 +363,7 @@ def test_system_check_never_reports_an_installed_library_as_missing():
 def test_content_error_is_an_exception_with_every_problem(project_copy):
     set_reviewed(project_copy / "guidance" / "skola.yml", "2026-13-01")
     with pytest.raises(ContentError) as err:
-        load_content(project_copy)
+        load_content(project_copy, PAGE_SLUGS)
     assert len(err.value.problems) == 1 and "finns inte i kalendern" in err.value.problems[0].message
 
 

@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT
-from generator.build import LINK_REPORT, OFFLINE_ZIP, build_site
-from generator.links import check_site
+from generator.pipeline import LINK_REPORT, OFFLINE_ZIP, build_site
+from generator.outputs.links import check_site
 
 
 # --- links ----------------------------------------------------------------------------------

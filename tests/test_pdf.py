@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT
-from generator import pdf as pdfmod
+from generator.outputs import pdf as pdfmod
 
 
 def words(text: str) -> str:
@@ -140,7 +140,7 @@ def test_guide_pack_from_the_command_line(tmp_path):
 
     root = Path(__file__).parent.parent
     out = tmp_path / "paket.pdf"
-    result = subprocess.run([sys.executable, "-m", "generator.cli", "pack", "--titel", "Inför nätverksmöte",
+    result = subprocess.run([sys.executable, "-m", "generator.commands.cli", "pack", "--titel", "Inför nätverksmöte",
                              "--checklista", "samverkan-skola", "--avsnitt", "skola#samverkansrutiner",
                              "-o", str(out)], capture_output=True, text=True, cwd=root)
     assert result.returncode == 0, result.stderr
@@ -153,7 +153,7 @@ def test_guide_pack_from_the_command_line(tmp_path):
     bad = tmp_path / "paket.yml"
     bad.write_text("id: x\ntitel: T\nsyfte: S\ninnehåll:\n  - checklista: finnsinte\n  - avsnitt: ingen-sida\n",
                    encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "generator.cli", "pack", str(bad)],
+    result = subprocess.run([sys.executable, "-m", "generator.commands.cli", "pack", str(bad)],
                             capture_output=True, text=True, cwd=root)
     assert result.returncode == 1
     assert f"{bad}:5: innehåll › nr 1 › checklista" in result.stderr

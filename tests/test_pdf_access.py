@@ -20,7 +20,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from conftest import ROOT
-from generator import pdf as pdfmod
+from generator.outputs import pdf as pdfmod
 
 TEXT = "Ifylld åäö"  # what the tests type into every text field
 DPI = 60
@@ -367,7 +367,7 @@ def test_pdfua_checker_finds_no_errors_or_warnings(pdfs, monkeypatch):
 
 
 def test_cache_key_covers_the_post_process(content, tmp_path, monkeypatch):
-    from generator import pdf_access
+    from generator.outputs import pdf_access
 
     job = pdfmod.jobs(content, ROOT)[0]
     changed = tmp_path / "pdf_access.py"

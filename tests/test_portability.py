@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, article_text as article
-from generator.build import CONFIG
+from generator.pipeline import CONFIG
 
 REPORT = ROOT / "build" / "zensical-rapport.md"
 

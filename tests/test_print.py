@@ -12,9 +12,13 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import article_text
-from generator import links, pdf as pdfmod
-from generator.build import OFFLINE_ZIP
-from generator.pages import GUIDE_CHAPTERS, Renderer, swedish_date
+from generator.content.review import swedish_date
+from generator.outputs import links
+from generator.outputs import pdf as pdfmod
+from generator.pipeline import OFFLINE_ZIP
+from generator.sitemap import GUIDE_CHAPTERS
+from generator.views import printed
+from generator.views.pages import Renderer
 
 
 def words(text: str) -> str:
@@ -93,7 +97,7 @@ def test_whole_guide_numbered_chapters_contents_and_bookmarks(guide, content):
 @pytest.mark.xdist_group("whole-guide")
 def test_whole_guide_dates_sources_and_pact_notice(guide, guide_words, content):
     start = words(guide.pages[0].extract_text() + guide.pages[2].extract_text())
-    updated = swedish_date(pdfmod.guide_updated(content))
+    updated = swedish_date(printed.guide_updated(content))
     assert words(f"Senast uppdaterad {updated}") in start
     assert words(f"Innehållet granskat {swedish_date(content.last_reviewed)}") in start
     assert words(content.site.pact_notice) in guide_words
@@ -219,7 +223,7 @@ def test_composer_prints_the_two_ticked_parts_and_nothing_else(browser, server, 
     assert words(level.purpose) not in cover  # ... and holds nothing else
     body = "".join(rest)
     assert words(level.purpose) in body and all(words(a) in body for a in level.activities)
-    resolved = pdfmod.resolve(checklist, content)
+    resolved = printed.resolve(checklist, content)
     missing = [text for part in resolved for _, text in part.items if words(text) not in body]
     assert not missing, missing
     # Each part starts on a new page.

@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, article_text, csp_violations, open_page, page_html, wait_for_search, watch_csp
-from generator import phone
+from generator.views import phone
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import csp_violations, serve, wait_for_search, watch_csp
-from generator.build import OFFLINE_ZIP
-from generator.precompress import MIN_SIZE, SUFFIXES
-from generator.scripts import patch_bundle
+from generator.pipeline import OFFLINE_ZIP
+from generator.outputs.precompress import MIN_SIZE, SUFFIXES
+from generator.outputs.scripts import patch_bundle
 
 PHONE = {"width": 360, "height": 740}
 

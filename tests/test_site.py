@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from generator import model, review
-from generator.pages import PAGE_OF_MODEL
+from generator.content import model
+from generator.content import review
+from generator.sitemap import PAGE_OF_MODEL
 
 PAGE_OF_KIND = PAGE_OF_MODEL
 GENERATED = sorted(set(PAGE_OF_KIND.values()))

@@ -11,13 +11,14 @@ import time
 import pytest
 
 from conftest import PASTED, PASTED_CLEAN, article_text, pdf_text
-from generator.load import ContentError, clean_text, load_content
+from generator.content.load import ContentError, clean_text, load_content
+from generator.sitemap import PAGE_SLUGS
 from test_errors import guide, line_of
 
 
 def problems(root) -> list[str]:
     with pytest.raises(ContentError) as err:
-        load_content(root)
+        load_content(root, PAGE_SLUGS)
     return [str(p) for p in err.value.problems]
 
 
@@ -91,7 +92,7 @@ def test_clean_text_composes_letters_and_drops_invisible_characters():
 def test_pasted_text_is_loaded_clean(project_copy):
     path = project_copy / "guidance" / PASTED[0]
     path.write_text(path.read_text(encoding="utf-8").replace(PASTED[1], PASTED[2], 1), encoding="utf-8")
-    content = load_content(project_copy)
+    content = load_content(project_copy, PAGE_SLUGS)
     familjehem = next(h for h in content.housing.housing_types if h.id == "familjehem")
     assert familjehem.description.startswith(PASTED_CLEAN)
 
@@ -100,7 +101,7 @@ def test_format_writes_pasted_text_back_clean(project_copy):
     """`make format` (and a save in the editor, which shapes the same way) writes the text as the
     loader reads it: the file itself loses the soft hyphen, the zero-width space and the
     decomposed letter."""
-    from generator.format import format_files
+    from generator.commands.format import format_files
 
     path = project_copy / "guidance" / PASTED[0]
     path.write_text(path.read_text(encoding="utf-8").replace(PASTED[1], PASTED[2], 1), encoding="utf-8")

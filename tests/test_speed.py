@@ -8,14 +8,14 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from generator import stamp
-from generator.search import needed_forms
+from generator.outputs import stamp
+from generator.views.search import needed_forms
 
 
 def test_a_build_with_nothing_changed_does_nothing(site):
     """The session's site was built from the project as it is: `guide build` there is a no-op."""
     before = site.stat().st_ino
-    run = subprocess.run([sys.executable, "-m", "generator.cli", "--root", str(ROOT), "build", "--site-dir", str(site)],
+    run = subprocess.run([sys.executable, "-m", "generator.commands.cli", "--root", str(ROOT), "build", "--site-dir", str(site)],
                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"})
     assert run.returncode == 0, run.stderr
     assert "inget att göra" in run.stdout

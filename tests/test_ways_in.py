@@ -9,8 +9,9 @@ import re
 from pathlib import Path
 
 
-from generator import model, review
-from generator.pages import PAGE_OF_MODEL
+from generator.content import model
+from generator.content import review
+from generator.sitemap import PAGE_OF_MODEL
 
 
 from conftest import article_text, page_html as page

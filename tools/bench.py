@@ -65,7 +65,7 @@ def median(values: list[float]) -> float:
 def guide(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """`guide` from the checkout at root (its own generator package first on the path)."""
     environment = {**os.environ, "PYTHONPATH": str(root), "NO_MKDOCS_2_WARNING": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "generator.cli", "--root", str(root), *args],
+    return subprocess.run([sys.executable, "-m", "generator.commands.cli", "--root", str(root), *args],
                           cwd=root, env=environment, capture_output=True, text=True)
 
 
@@ -105,10 +105,11 @@ class Edit:
 
 def bench_pdfs(root: Path) -> None:
     sys.path.insert(0, str(root))
-    from generator import pdf
-    from generator.load import load_content
+    from generator.content.load import load_content
+    from generator.outputs import pdf
+    from generator.sitemap import PAGE_SLUGS
 
-    content = load_content(root)
+    content = load_content(root, PAGE_SLUGS)
     n = len(pdf.jobs(content, root))  # checklists and forms, packs, the whole guide
     figures = {}
     for workers in (1, 2):
@@ -214,7 +215,7 @@ def bench_preview(root: Path) -> None:
 
 
 def bench_one_preview(root: Path, command: str, label: str, port: int) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), command, "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(root), command, "--port", str(port)],
                                cwd=root, env={**os.environ, "PYTHONPATH": str(root), "NO_MKDOCS_2_WARNING": "1"},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"
@@ -304,7 +305,7 @@ def bench_scaling(root: Path) -> None:
 def guide_with(code: Path, root: Path, *args: str) -> subprocess.CompletedProcess:
     """`guide` with the generator of checkout `code`, on the project at `root`."""
     environment = {**os.environ, "PYTHONPATH": str(code), "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run([sys.executable, "-m", "generator.cli", "--root", str(root), *args],
+    return subprocess.run([sys.executable, "-m", "generator.commands.cli", "--root", str(root), *args],
                           cwd=root, env=environment, capture_output=True, text=True)
 
 
@@ -319,7 +320,7 @@ def bench_phone(root: Path) -> None:
         return
     site = root / "site"
     sys.path.insert(0, str(ROOT))
-    from generator import webserver
+    from generator.commands import webserver
 
     served_by = "nginx, server/vagledning.conf"
     if (root / "server" / "vagledning.conf").exists():

@@ -71,7 +71,7 @@ def chromium() -> Iterator[int]:
 def serve(site: Path) -> Iterator[str]:
     """Serve a built site on 127.0.0.1 as in production (nginx, server/); yields the base URL."""
     sys.path.insert(0, str(ROOT))
-    from generator import webserver
+    from generator.commands import webserver
 
     process, base = webserver.start(site)
     try:

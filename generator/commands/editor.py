@@ -18,9 +18,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from ruamel.yaml import YAML
 
-from . import model
-from .load import REFERENCE_KEYS, content_files
-from .messages import VALUE_ERRORS, _unwrap
+from generator.content import model
+from generator.content.load import REFERENCE_KEYS, content_files
+from generator.content.messages import VALUE_ERRORS, _unwrap
 
 FILES_COLLECTION = "innehall"  # one entry per single guidance file
 # Folder collections: each file in the folder is an entry, so a new region or pack is a new entry.
@@ -258,7 +258,7 @@ class _Targets:
         return out
 
     def pages(self) -> list[str]:
-        from .pages import PAGE_SLUGS
+        from generator.views.pages import PAGE_SLUGS
         return list(PAGE_SLUGS)
 
     def items(self) -> list[str]:

@@ -1,6 +1,6 @@
 """Serve the built site with nginx, configured as in production (server/vagledning.conf).
 
-    python -m generator.webserver [--port 8080] [site]    (`make serve-site`)
+    python -m generator.commands.webserver [--port 8080] [site]    (`make serve-site`)
 
 nginx runs in the foreground with everything it writes (pid, log, temporary files) in a
 folder of its own, so it runs as root or as any other user. Tests use `start` with a free
@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SERVER_DIR = Path(__file__).resolve().parent.parent / "server"
+SERVER_DIR = Path(__file__).resolve().parents[2] / "server"
 SITE_CONFIG = SERVER_DIR / "vagledning.conf"  # what production uses
 LOCAL_TEMPLATE = SERVER_DIR / "nginx-local.conf.in"  # a whole nginx around it, for one folder
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian's, in sbin (not on every user's PATH)

@@ -20,13 +20,11 @@ from typing import Any
 
 import yaml
 
-from . import model, review
-from .load import Content
+from generator.content import model, review
+from generator.content.load import Content
+from generator.sitemap import CHANGES_PAGE, FEED, PAGE_OF_MODEL, SITE_INFO_PAGES
 
-FEED = "andringar.xml"  # the Atom feed, at the site's root beside the page andringar.md
-CHANGES_PAGE = "andringar"
 ATOM = "http://www.w3.org/2005/Atom"
-SITE_PAGES = ("index", "om", "amnen", "tillganglighet")  # pages about the site: webbplats.yml
 
 
 @dataclass(frozen=True)
@@ -54,8 +52,6 @@ class History:
     """Every content file of the site with its path, changes and review state."""
 
     def __init__(self, content: Content, today: datetime.date | None = None):
-        from .pages import PAGE_OF_MODEL  # which page shows which guidance file
-
         self.content = content
         self.today = today or review.today()
         self.months = content.site.review_months
@@ -119,7 +115,7 @@ class History:
 
     def page_files(self, slug: str) -> list[Any]:
         """The content files a site page shows."""
-        if slug in SITE_PAGES:
+        if slug in SITE_INFO_PAGES:
             return [self.content.site]
         if slug == CHANGES_PAGE:
             return [m for _, m, _ in self.files]
@@ -283,3 +279,8 @@ def target_title(target: str, titles: dict[str, str], history: History) -> str:
 
 def _timestamp(day: datetime.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
+
+
+def content_warnings(content: Content) -> list[str]:
+    """The review warnings for all content (used by `guide check`)."""
+    return History.of(content).warnings()

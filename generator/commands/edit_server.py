@@ -47,14 +47,14 @@ from typing import Any
 
 import yaml
 
-from . import model
-from .build import BuildError, generate_docs, scratch_folder
-from .editor import FOLDERS, NO_MEDIA_LIBRARY, SWEDISH_UI, editor_config
-from .format import FormatError, shape_text, write_atomic
-from .load import MAX_FILE_BYTES, ContentError
-from .preview import BackgroundPdfs, EngineBuilds
+from generator.content import model
+from generator.pipeline import BuildError, generate_docs, scratch_folder
+from generator.commands.editor import FOLDERS, NO_MEDIA_LIBRARY, SWEDISH_UI, editor_config
+from generator.commands.format import FormatError, shape_text, write_atomic
+from generator.content.load import MAX_FILE_BYTES, ContentError
+from generator.commands.preview import BackgroundPdfs, EngineBuilds
 
-CODE_ROOT = Path(__file__).resolve().parent.parent  # where node_modules is installed
+CODE_ROOT = Path(__file__).resolve().parents[2]  # where node_modules is installed
 DECAP_DIST = CODE_ROOT / "node_modules" / "decap-cms" / "dist"
 PREVIEW_DIR = Path("build/preview")
 WATCHED = ("guidance", "checklists", "docs", "generator/templates")

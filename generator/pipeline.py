@@ -7,6 +7,7 @@ step has succeeded, so broken content never leaves a half-written site/.
 from __future__ import annotations
 
 import calendar
+import errno
 import filecmp
 import hashlib
 import logging
@@ -23,16 +24,20 @@ from pathlib import Path
 
 import yaml
 
-from . import model, stamp
-from .escape import engine_text
-from .links import check_site
-from .load import Content, ContentError, Problem, check_pack, load_content, load_pack
-from .pages import BYTECODE_CACHE, build_docs
-from .pdf import _die_with_parent, page_sections, render_pack, render_pdfs, resolve
-from .precompress import precompress
-from .scripts import ScriptFiles
-from .search import add_terms_to_index
-from .tooltips import one_tooltip_per_section
+from generator.content import model
+from generator.content.load import Content, ContentError, Problem, check_pack, load_content, load_pack
+from generator.outputs import stamp
+from generator.outputs.docs import build_docs
+from generator.outputs.links import check_site
+from generator.outputs.pdf import _die_with_parent, page_counts, render_pack, render_pdfs
+from generator.outputs.precompress import precompress
+from generator.outputs.scripts import ScriptFiles
+from generator.outputs.tooltips import one_tooltip_per_section
+from generator.sitemap import PAGE_SLUGS
+from generator.views.escape import engine_text
+from generator.views.pages import BYTECODE_CACHE
+from generator.views.printed import page_sections, resolve
+from generator.views.search import add_terms_to_index
 
 DOCS_DIR = Path("build/docs")
 PDF_DIR = "pdf"  # the PDFs' folder in the docs and the site
@@ -51,13 +56,41 @@ class BuildError(Exception):
     pass
 
 
+# What to do about a problem in the machine rather than in the content, by errno.
+ENVIRONMENT_ADVICE = {
+    errno.ENOSPC: "Disken är full. Frigör utrymme och kör kommandot igen.",
+    errno.EDQUOT: "Diskutrymmet (kvoten) är slut. Frigör utrymme och kör kommandot igen.",
+    errno.EACCES: ("Du saknar behörighet. Kontrollera att mappen går att skriva i (till exempel med "
+                   "chmod u+w), eller välj en annan mapp med --site-dir."),
+    errno.EPERM: "Åtgärden är inte tillåten. Kontrollera behörigheten för filen och mappen.",
+    errno.EROFS: "Mappen ligger på en skrivskyddad disk. Välj en annan mapp med --site-dir.",
+    errno.ENOENT: "Filen eller mappen finns inte. Kontrollera sökvägen.",
+}
+
+
+def environment_message(err: OSError) -> str:
+    """A Swedish message for a problem with disk, folders or system libraries."""
+    text = str(err)
+    if "cannot load library" in text or "no library called" in text:  # cffi: a missing system library
+        library = text.split("'")[1] if "'" in text else text
+        return (f"Systembiblioteket {library} saknas, och utan det kan inga PDF-filer skrivas. Kör "
+                "\"make site\", som installerar det som behövs, eller be den som sköter datorn "
+                "installera paketen i tools/system-deps.sh.")
+    path = err.filename2 or err.filename  # a copy names its source first, the file it writes second
+    where = f" ({path})" if path else ""
+    if err.errno == errno.ENOENT and err.strerror and not err.strerror.startswith("No such"):
+        return f"{err.strerror}{where}."  # our own Swedish explanation (see pdf.check_fonts)
+    advice = ENVIRONMENT_ADVICE.get(err.errno, f"Kontrollera filen och mappen ({err.strerror}).")
+    return f"Kunde inte läsa eller skriva en fil{where}. {advice} Den förra webbplatsen i site/ är orörd."
+
+
 def check(root: Path, render: bool = False) -> Content:
     """Load and validate all content, or raise BuildError listing every problem.
 
     With `render` (`guide check`), also render every page and checklist without writing
     anything, so that what `guide check` passes, `guide build` and `guide pack` can build."""
     try:
-        content = load_content(root)
+        content = load_content(root, PAGE_SLUGS)
     except ContentError as err:
         raise _content_error(err.problems) from err
     problems = _section_problems(content, content.packs)
@@ -144,7 +177,8 @@ def generate_pages(root: Path, content: Content) -> dict[str, list[str]]:
     """The pages and engine configs in build/docs (its pdf/ folder left as it is); the search terms."""
     staging = scratch_folder(_build_dir(root), "docs")
     try:
-        terms = build_docs(content, root, staging / "docs", pdf_dir=root / DOCS_DIR / PDF_DIR)
+        pdf_dir = root / DOCS_DIR / PDF_DIR
+        terms = build_docs(content, root, staging / "docs", page_counts(pdf_dir, root) if pdf_dir.is_dir() else None)
         write_config(root, content)
         write_config(root, content, offline=True)
         _sync(staging / "docs", root / DOCS_DIR, keep=PDF_DIR)
@@ -212,7 +246,7 @@ def make_pack(root: Path, args) -> Path:
             raise BuildError("Ange en YAML-fil, eller minst en --checklista eller --avsnitt.")
         pack = model.Pack.model_validate({"id": "motespaket", "titel": args.titel, "syfte": args.titel,
                                           "innehåll": entries})
-        problems = check_pack(pack, {c.id for c in content.checklists}, "kommandoraden", None)
+        problems = check_pack(pack, {c.id for c in content.checklists}, "kommandoraden", None, PAGE_SLUGS)
         problems += _section_problems(content, [pack], "kommandoraden")
     if problems:
         raise _content_error(problems, "Paketet")
@@ -299,8 +333,8 @@ def engine_config(config_file: Path, site_dir: Path, **options):
     carried past Markdown (inserts.py). `options`: e.g. strict=False."""
     from mkdocs.config import load_config
 
-    from .inserts import Verbatim
-    from .render_cache import RenderCache
+    from generator.views.inserts import Verbatim
+    from generator.outputs.render_cache import RenderCache
 
     config = load_config(str(config_file), site_dir=str(site_dir), **options)
     config.plugins["guide-render-cache"] = RenderCache(config_file.parent / RENDER_CACHE / config_file.stem)

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import pikepdf
 
-from . import diskcache
+from generator import diskcache
 
 EXTERNAL_SCHEMES = ("http", "https", "mailto", "tel")
 

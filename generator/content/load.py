@@ -17,7 +17,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Collection, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML, __version__ as RUAMEL_VERSION
@@ -27,8 +28,9 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 from ruamel.yaml.reader import ReaderError
 
-from . import diskcache, model
-from .messages import describe_validation_error, describe_yaml_error
+from generator import diskcache
+from generator.content import model
+from generator.content.messages import describe_validation_error, describe_yaml_error
 
 CONTENT_DIRS = ("guidance", "checklists")
 YAML_CACHE = Path("build/yaml-cache")  # parsed files, by a hash of their bytes
@@ -129,6 +131,7 @@ class Content:
     files: dict[str, Path] = field(default_factory=dict)
     file_of_id: dict[str, str] = field(default_factory=dict)  # checklist or pack id -> its file (rel)
     root: Path | None = None  # the project it was read from (whose build/ holds the caches)
+    pages: tuple[str, ...] = ()  # the site's pages, which content may name ("sida", "avsnitt")
 
     @property
     def actor_by_id(self) -> dict[str, model.Actor]:
@@ -228,7 +231,10 @@ def kind_for(rel: str) -> type[BaseModel] | None:
                  and all(fnmatch.fnmatchcase(a, b) for a, b in zip(parts, k.pattern.split("/")))), None)
 
 
-def load_content(root: Path) -> Content:
+def load_content(root: Path, pages: Collection[str]) -> Content:
+    """Read and check every content file of the project at `root`, or raise ContentError with
+    every problem found. `pages`: the slugs of the site's pages (sitemap.PAGE_SLUGS), which
+    content may name; the site map stands above the content, so it is handed in."""
     problems: list[Problem] = []
     parsed: list[_Parsed] = []
     unreadable: set[type[BaseModel]] = set()  # kinds with a file that could not be read
@@ -257,19 +263,19 @@ def load_content(root: Path) -> Content:
     checklist_ids = {q.value.id for q in parsed if isinstance(q.value, model.Checklist)}
     for p in parsed:
         if isinstance(p.value, model.Pack) and model.Checklist not in unreadable:
-            problems.extend(check_pack(p.value, checklist_ids, p.rel, p.raw))
+            problems.extend(check_pack(p.value, checklist_ids, p.rel, p.raw, pages))
     # Oldest first (by the time each file was saved): of two files with the same id, the newer
     # one, where the id was most likely copied to, gets the problem.
     by_age = sorted(parsed, key=lambda p: _mtime(root / p.rel))
     copies = _copies(by_age)
     problems.extend(copies.values())
-    problems.extend(_check_ids_and_references(by_age, unreadable, skip_ids=set(copies)))
-    problems.extend(_check_role_pages(parsed, root))
+    problems.extend(_check_ids_and_references(by_age, unreadable, pages, skip_ids=set(copies)))
+    problems.extend(_check_role_pages(parsed, root, pages))
     problems.extend(_check_file_names(parsed))
     problems.extend(_check_part_of_cycles(parsed))
     if problems:
         raise ContentError(problems)
-    return _assemble(parsed, root)
+    return _assemble(parsed, root, tuple(pages))
 
 
 def load_pack(path: Path, content: Content) -> model.Pack:
@@ -288,16 +294,14 @@ def load_pack(path: Path, content: Content) -> model.Pack:
         except ValidationError as err:
             problems.extend(_validation_problems(rel, model.Pack, raw, err))
     if pack is not None:
-        problems.extend(check_pack(pack, {c.id for c in content.checklists}, rel, raw))
+        problems.extend(check_pack(pack, {c.id for c in content.checklists}, rel, raw, content.pages))
     if problems:
         raise ContentError(problems)
     return pack
 
 
-def check_pack(pack: model.Pack, checklists: set[str], rel: str, raw: Any) -> list[Problem]:
-    """Every entry names an existing checklist or site page (and section)."""
-    from .pages import PAGE_SLUGS  # the pages the site has
-
+def check_pack(pack: model.Pack, checklists: set[str], rel: str, raw: Any, pages: Collection[str]) -> list[Problem]:
+    """Every entry names an existing checklist or site page (`pages`, and a section of it)."""
     problems = []
     for index, entry in enumerate(pack.entries):
         line = _line_of(raw, ("innehåll", index))
@@ -307,10 +311,9 @@ def check_pack(pack: model.Pack, checklists: set[str], rel: str, raw: Any) -> li
         elif entry.checklist and entry.checklist not in checklists:
             problems.append(Problem(rel, line, f"innehåll › nr {index + 1} › checklista", (
                 f"Det finns ingen checklista med id \"{entry.checklist}\". Finns: {', '.join(sorted(checklists))}.")))
-        elif entry.section and entry.section.partition('#')[0] not in PAGE_SLUGS:
-            pages = ", ".join(PAGE_SLUGS)
+        elif entry.section and entry.section.partition('#')[0] not in pages:
             problems.append(Problem(rel, line, f"innehåll › nr {index + 1} › avsnitt", (
-                f"Det finns ingen sida \"{entry.section}\". Skriv en av: {pages} (eventuellt med #avsnitt).")))
+                f"Det finns ingen sida \"{entry.section}\". Skriv en av: {', '.join(pages)} (eventuellt med #avsnitt).")))
     return problems
 
 
@@ -561,16 +564,14 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _check_ids_and_references(parsed: list[_Parsed], unreadable: set[type[BaseModel]],
+def _check_ids_and_references(parsed: list[_Parsed], unreadable: set[type[BaseModel]], pages: Collection[str],
                               skip_ids: set[str] = frozenset()) -> Iterator[Problem]:
     """Every id unique (those of the files in skip_ids, copies, have one problem already) and
     every reference pointing at an id that exists."""
     seen: dict[str, tuple[str, int]] = {}
     targets: dict[str, set[str]] = {kind: set() for kind in TARGETS}
     by_class: dict[type[BaseModel], set[str]] = {}  # ids of validated items, by class
-    from .pages import PAGE_SLUGS  # the site's pages, for "läs_mer" and "sida"
-
-    targets["page"] = set(PAGE_SLUGS)
+    targets["page"] = set(pages)  # the site's pages, for "läs_mer" and "sida"
     for p in parsed:
         if isinstance(p.value, model.SourcesFile):
             targets["source"] |= {s.id for s in p.value.sources}
@@ -646,12 +647,10 @@ def _nearest(ref: str, candidates: set[str]) -> str:
     return min(sorted(candidates), key=lambda t: _distance(ref, t))
 
 
-def _check_role_pages(parsed: list[_Parsed], root: Path) -> Iterator[Problem]:
+def _check_role_pages(parsed: list[_Parsed], root: Path, pages: Collection[str]) -> Iterator[Problem]:
     """A role's id becomes its page's address, which must not be taken by another page or folder."""
-    from .pages import PAGE_SLUGS
-
     docs = root / "docs"
-    taken = set(PAGE_SLUGS) | RESERVED_PAGE_NAMES | (
+    taken = set(pages) | RESERVED_PAGE_NAMES | (
         {p.stem if p.suffix == ".md" else p.name for p in docs.iterdir()} if docs.is_dir() else set())
     for p in parsed:
         if isinstance(p.value, model.RolesFile):
@@ -715,7 +714,7 @@ def _distance(a: str, b: str) -> int:
 # --- assembling ----------------------------------------------------------------
 
 
-def _assemble(parsed: list[_Parsed], root: Path) -> Content:
+def _assemble(parsed: list[_Parsed], root: Path, pages: tuple[str, ...]) -> Content:
     by_kind: dict[type[BaseModel], list[BaseModel]] = {}
     for p in parsed:
         by_kind.setdefault(p.kind, []).append(p.value)
@@ -746,4 +745,5 @@ def _assemble(parsed: list[_Parsed], root: Path) -> Content:
         files={p.rel: root / p.rel for p in parsed},
         file_of_id={p.value.id: p.rel for p in parsed if isinstance(p.value, (model.Checklist, model.Pack))},
         root=root,
+        pages=pages,
     )

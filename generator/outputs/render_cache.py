@@ -26,7 +26,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import diskcache
+from generator import diskcache
 
 FORMAT = "1"  # bump when what is stored changes
 ENGINE = f"{FORMAT} mkdocs {version('mkdocs')} markdown {version('markdown')}"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from . import model
-from .load import Content
+from generator.content import model
+from generator.content.load import Content
 
 # A space between digit groups as it reaches the Markdown: a space, a no-break space or its
 # entity; a hyphen is backslash-escaped by escape_markdown.

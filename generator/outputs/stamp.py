@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 INPUTS = ("guidance", "checklists", "docs", "overrides", "mkdocs.yml")
-GENERATOR = Path(__file__).resolve().parent
+GENERATOR = Path(__file__).resolve().parent.parent
 STAMPS = Path("build/stamps")  # one file per site folder built
 
 

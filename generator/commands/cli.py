@@ -12,14 +12,13 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import sys
 import time
 import traceback
 from pathlib import Path
 
-from . import stamp
+from generator.outputs import stamp
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Webbplatsen i {target} är redan byggd av det nuvarande innehållet: inget att göra "
                   f"({time.perf_counter() - started:.2f} s).")
             return 0
-    from .build import BuildError, build_site, check, make_pack
-    from .review import content_warnings
+    from generator.pipeline import BuildError, build_site, check, environment_message, make_pack
+    from generator.views.history import content_warnings
 
     try:
         if args.command == "check":
@@ -69,20 +68,20 @@ def main(argv: list[str] | None = None) -> int:
             target = make_pack(root, args)
             print(f"Mötespaketet är skrivet till {target}.")
         elif args.command == "serve":
-            from .preview import serve
+            from generator.commands.preview import serve
 
             serve(root, args.port)
         elif args.command == "edit":
-            from .edit_server import serve as serve_editor
+            from generator.commands.edit_server import serve as serve_editor
             serve_editor(root, args.port)
         elif args.command == "format":
-            from .format import format_files
+            from generator.commands.format import format_files
             changed = format_files(root, check_only=args.check)
             verb = "har inte redigerarens form" if args.check else "är omskrivna"
             print(f"{len(changed)} filer {verb}." + "".join(f"\n  {c}" for c in changed))
             return 1 if args.check and changed else 0
         elif args.command == "schema":
-            from .schema import write_schemas
+            from generator.commands.schema import write_schemas
             written = write_schemas(root, args.out)
             print(f"{len(written)} scheman skrivna till {written[0].parent}.")
     except BuildError as err:
@@ -106,34 +105,6 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     return 0
-
-
-# What to do about a problem in the machine rather than in the content, by errno.
-ENVIRONMENT_ADVICE = {
-    errno.ENOSPC: "Disken är full. Frigör utrymme och kör kommandot igen.",
-    errno.EDQUOT: "Diskutrymmet (kvoten) är slut. Frigör utrymme och kör kommandot igen.",
-    errno.EACCES: ("Du saknar behörighet. Kontrollera att mappen går att skriva i (till exempel med "
-                   "chmod u+w), eller välj en annan mapp med --site-dir."),
-    errno.EPERM: "Åtgärden är inte tillåten. Kontrollera behörigheten för filen och mappen.",
-    errno.EROFS: "Mappen ligger på en skrivskyddad disk. Välj en annan mapp med --site-dir.",
-    errno.ENOENT: "Filen eller mappen finns inte. Kontrollera sökvägen.",
-}
-
-
-def environment_message(err: OSError) -> str:
-    """A Swedish message for a problem with disk, folders or system libraries."""
-    text = str(err)
-    if "cannot load library" in text or "no library called" in text:  # cffi: a missing system library
-        library = text.split("'")[1] if "'" in text else text
-        return (f"Systembiblioteket {library} saknas, och utan det kan inga PDF-filer skrivas. Kör "
-                "\"make site\", som installerar det som behövs, eller be den som sköter datorn "
-                "installera paketen i tools/system-deps.sh.")
-    path = err.filename2 or err.filename  # a copy names its source first, the file it writes second
-    where = f" ({path})" if path else ""
-    if err.errno == errno.ENOENT and err.strerror and not err.strerror.startswith("No such"):
-        return f"{err.strerror}{where}."  # our own Swedish explanation (see pdf.check_fonts)
-    advice = ENVIRONMENT_ADVICE.get(err.errno, f"Kontrollera filen och mappen ({err.strerror}).")
-    return f"Kunde inte läsa eller skriva en fil{where}. {advice} Den förra webbplatsen i site/ är orörd."
 
 
 if __name__ == "__main__":

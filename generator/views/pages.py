@@ -13,7 +13,6 @@ import datetime
 import hashlib
 import html
 import re
-import shutil
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -24,64 +23,24 @@ import markdown
 import yaml
 from markupsafe import Markup
 
-from . import diskcache, model, phone
-from .escape import dump_front_matter, engine_text, front_matter
-from .escape import markdown as escape_markdown
-from .history import CHANGES_PAGE, FEED, History, Status, feed_xml, target_title
-from .inflect import search_forms
-from .inserts import verbatim
-from .load import Content
-from .review import swedish_date
-from .search import location
+from generator import diskcache, sitemap
+from generator.content import model
+from generator.content.load import Content
+from generator.content.review import swedish_date
+from generator.sitemap import FEED, PAGE_BY_SLUG, PAGE_OF_MODEL, PAGE_SLUGS
+from generator.views.escape import dump_front_matter, engine_text, front_matter
+from generator.views.escape import markdown as escape_markdown
+from generator.views.history import History, Status, target_title
+from generator.views.inflect import search_forms
+from generator.views.search import location
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 # Compiled templates, kept between builds (Jinja's own per-user folder in the temp directory,
 # keyed by each template's source): compiling is most of the cost of rendering a page once.
 BYTECODE_CACHE = jinja2.FileSystemBytecodeCache()
 
-# Generated page -> template. The order is the order of the site's sections.
-PAGES = {
-    "forsvinnande.md": "pages/forsvinnande.md.j2",
-    "roller.md": "pages/roller.md.j2",
-    "bakgrund.md": "pages/bakgrund.md.j2",
-    "aktorer.md": "pages/aktorer.md.j2",
-    "boendeformer.md": "pages/boendeformer.md.j2",
-    "varningssignaler.md": "pages/varningssignaler.md.j2",
-    "samverkan.md": "pages/samverkan.md.j2",
-    "skola.md": "pages/skola.md.j2",
-    "asylprocess.md": "pages/asylprocess.md.j2",
-    "barnkonventionen.md": "pages/barnkonventionen.md.j2",
-    "anvisning.md": "pages/anvisning.md.j2",
-    "checklistor.md": "pages/checklistor.md.j2",
-    "utskriftspaket.md": "pages/utskriftspaket.md.j2",
-    "kontakter.md": "pages/kontakter.md.j2",
-    "avslutning.md": "pages/avslutning.md.j2",
-    "ordlista.md": "pages/ordlista.md.j2",
-    "kallor.md": "pages/kallor.md.j2",
-    "amnen.md": "pages/amnen.md.j2",
-    "om.md": "pages/om.md.j2",
-    "tillganglighet.md": "pages/tillganglighet.md.j2",
-    "andringar.md": "pages/andringar.md.j2",  # last: it lists the other pages by title
-}
-PAGE_SLUGS = [name.removesuffix(".md") for name in PAGES]  # in site order
-ROLE_TEMPLATE = "pages/roll.md.j2"  # one page per role in guidance/roller.yml, named <id>.md
-
-# Which site page shows which guidance file.
-PAGE_OF_MODEL = {
-    model.ActorsFile: "aktorer", model.HousingFile: "boendeformer", model.SignsFile: "varningssignaler",
-    model.ActionPlanFile: "varningssignaler", model.CollaborationFile: "samverkan", model.SchoolFile: "skola",
-    model.NetworkFile: "kontakter", model.RegionFile: "kontakter", model.MissingChildFile: "forsvinnande",
-    model.AsylumProcessFile: "asylprocess", model.BackgroundFile: "bakgrund", model.RightsFile: "barnkonventionen",
-    model.AllocationFile: "anvisning", model.GrantsFile: "kontakter", model.ClosingFile: "avslutning",
-    model.GlossaryFile: "ordlista", model.RolesFile: "roller",
-}
-
-# The pages that make up the whole guide ("Hela vägledningen"), in site order: every page that
-# shows guidance, except the list of roles (a way in, not content of its own).
-GUIDE_CHAPTERS = [slug for slug in PAGE_SLUGS if slug in PAGE_OF_MODEL.values() and slug != "roller"]
-
 # The site's Markdown extensions (one list, in mkdocs.yml), without permalinks, for print HTML.
-MKDOCS_YML = Path(__file__).parent.parent / "mkdocs.yml"
+MKDOCS_YML = Path(__file__).parents[2] / "mkdocs.yml"
 MARKDOWN_EXTENSIONS = [e if isinstance(e, str) else next(iter(e)) for e in
                        yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))["markdown_extensions"]]
 # Print HTML from the last builds, by page and a hash of its Markdown (Renderer._print_markdown).
@@ -168,7 +127,7 @@ class Renderer:
         )
         self.env.globals.update(
             cited_on=self.cited_on,
-            page_titles={},  # filled in as pages are rendered (see build_docs)
+            page_titles=sitemap.titles(content),
             reviewed_pages=self.reviewed_pages(),
             last_reviewed=content.last_reviewed,
             role_view=self.role_view,
@@ -322,7 +281,8 @@ class Renderer:
             searched = self.search_terms
             self.search_terms = {}  # a print rendering adds nothing to the site's search index
             try:
-                text = self.render(PAGES[f"{page}.md"], content=self.content, for_print=True)
+                text = self.render(PAGE_BY_SLUG[page].template, content=self.content, page=PAGE_BY_SLUG[page],
+                                   for_print=True)
             finally:
                 self.search_terms = searched
             text = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text  # front matter
@@ -364,59 +324,6 @@ def _h2_start(body: str, start: int) -> int:
 def _text(fragment: str) -> str:
     """HTML fragment -> its plain text."""
     return html.unescape(re.sub("<[^>]+>", "", fragment))
-
-
-def build_docs(content: Content, root: Path, out_dir: Path, pdf_dir: Path | None = None) -> dict[str, list[str]]:
-    """Write the complete docs folder for the site engine: hand-written + generated pages.
-
-    `pdf_dir` holds the PDFs already rendered, for the checklists page's page counts (the build
-    renders them first; the preview uses those of the last build; `guide check` has none).
-
-    Returns the search terms of each section (see search.py)."""
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    shutil.copytree(root / "docs", out_dir)
-    renderer = Renderer(content)
-    # The print composer holds the same print HTML as the PDFs. (pdf.py stands on this module,
-    # hence the import here.)
-    from .pdf import composer_html, page_counts, print_renderer
-    if pdf_dir is not None and pdf_dir.is_dir():
-        renderer.env.globals["pdf_pages"] = page_counts(pdf_dir, root)
-    renderer.env.globals["composer_html"] = lambda: Markup(verbatim(composer_html(content, print_renderer(content))))
-    renderer.env.globals["pack_contents"] = {p.id: print_renderer(content).pack_contents(p) for p in content.packs}
-    for page in sorted(out_dir.rglob("*.md")):  # hand-written pages get the same footer
-        text = page.read_text(encoding="utf-8")
-        meta = _front_matter(text)
-        if "granskad" in meta:
-            text = text.rstrip() + "\n\n" + renderer.footer(meta["granskad"], [])
-            page.write_text(add_status(text, renderer.history.page_status(page.stem)), encoding="utf-8")
-    pages = dict(PAGES)
-    pages.update({f"{role.id}.md": ROLE_TEMPLATE for role in content.roles.roles})
-    roles = {f"{role.id}.md": role for role in content.roles.roles}
-    for name, template in pages.items():
-        renderer.current_page = name
-        text = renderer.render(template, content=content, role=roles.get(name))
-        slug = name.removesuffix(".md")
-        text = add_status(text, renderer.history.page_status(slug), with_history=slug != CHANGES_PAGE)
-        meta = _front_matter(text)
-        title = html.unescape(meta["title"])
-        renderer.env.globals["page_titles"][name.removesuffix(".md")] = title
-        role = roles.get(name)  # the page itself is found by its title's forms (and a role's terms)
-        words = [w for w in re.findall(r"\w+", title) if len(w) > 4]
-        if not (meta.get("search") or {}).get("exclude"):  # e.g. the print composer
-            renderer.index_terms("", words + ([role.name] + role.keywords if role else []))
-        topics = _page_topics(content, name.removesuffix(".md"))
-        if topics:
-            text = _add_front_matter(text, {"tags": [engine_text(t) for t in topics]})
-        (out_dir / name).write_text(text, encoding="utf-8")
-    numbers, forms = phone.numbers(content), glossary_forms(content.glossary)
-    for page in sorted(out_dir.rglob("*.md")):
-        text = phone.link_numbers(page.read_text(encoding="utf-8").rstrip(), numbers)
-        page.write_text(text + "\n\n" + abbreviation_block(forms, text), encoding="utf-8")
-    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
-    (out_dir / FEED).write_bytes(feed_xml(renderer.history, renderer.env.globals["page_titles"],
-                                          config.get("site_url") or "", config["site_name"]))
-    return renderer.search_terms
 
 
 HISTORY_ANCHOR = "andringshistorik"

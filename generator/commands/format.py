@@ -22,11 +22,11 @@ from typing import Any
 from pydantic import BaseModel
 from ruamel.yaml import YAML
 
-from .editor import fields_in_order, item_type
-from .load import Problem, _parse_yaml, _plain, content_files, kind_for
+from generator.commands.editor import fields_in_order, item_type
+from generator.content.load import Problem, _parse_yaml, _plain, content_files, kind_for
 
 WRITER = Path(__file__).with_name("yaml_style.cjs")
-CODE_ROOT = Path(__file__).resolve().parent.parent
+CODE_ROOT = Path(__file__).resolve().parents[2]
 
 
 class FormatError(Exception):

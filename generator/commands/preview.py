@@ -27,9 +27,9 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable
 
-from .build import CONFIG, DOCS_DIR, PDF_DIR, BuildError, check, engine_config, generate_pages, generate_pdfs
-from .pdf import _die_with_parent
-from .search import add_terms_to_index
+from generator.pipeline import CONFIG, DOCS_DIR, PDF_DIR, BuildError, check, engine_config, generate_pages, generate_pdfs
+from generator.outputs.pdf import _die_with_parent
+from generator.views.search import add_terms_to_index
 
 WATCHED = ("guidance", "checklists", "docs", "generator/templates", "overrides")
 
@@ -173,7 +173,7 @@ class Preview:
             print(err, file=sys.stderr)
             return
         except OSError as err:  # a full disk, a folder that cannot be written: said in Swedish
-            from .cli import environment_message
+            from generator.pipeline import environment_message
 
             print(environment_message(err), file=sys.stderr)
             return

@@ -76,10 +76,3 @@ def warnings(states: list[ReviewState], on: datetime.date) -> list[str]:
             lines.append(f"VARNING: {s.file}: ska granskas igen senast {s.due} (om {(s.due - on).days} dagar). "
                          "Granska innehållet och skriv dagens datum i \"granskad:\".")
     return lines
-
-
-def content_warnings(content) -> list[str]:
-    """The review warnings for all content (used by `guide check`)."""
-    from .history import History  # which file each model came from
-
-    return History.of(content).warnings()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from . import model
+from generator.content import model
 
 SCHEMA_DIR = Path("schemas")
 VSCODE_SETTINGS = Path(".vscode/settings.json")

@@ -1,0 +1,185 @@
+"""Render checklists and forms to tagged, fillable PDFs with WeasyPrint.
+
+Each checklist in checklists/ becomes print HTML (templates/print/) and then a
+PDF/UA-1 file with AcroForm fields. PDFs are rendered in worker processes (one
+document uses one core; importing WeasyPrint costs about a second, so workers
+are few and long-lived), and a PDF whose inputs have not changed is taken
+from the cache in build/pdf-cache instead of being rendered again.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import pikepdf
+from generator import diskcache
+from generator.content import model
+from generator.content.load import GUIDE_PDF, Content
+from generator.outputs import pdf_access
+from generator.views.pages import Renderer
+from generator.views.printed import PRINT_CSS, guide_html, pack_html, print_renderer, resolve, sources_of
+
+CACHE_DIR = Path("build/pdf-cache")
+CACHE_ENTRY = re.compile(r"[a-z0-9-]+-[0-9a-f]{64}\.pdf")  # <name>-<key>.pdf, see render_pdfs
+GUIDE = GUIDE_PDF  # the whole guide as one PDF: site/pdf/hela-vagledningen.pdf
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str  # file name without .pdf
+    html: str
+    base_url: str  # where the HTML's relative URLs (fonts) resolve
+
+    def key(self) -> str:
+        """Everything the PDF depends on: the HTML, the stylesheet, the fonts, WeasyPrint, and the
+        post-process (its code and pikepdf)."""
+        digest = hashlib.sha256(self.html.encode("utf-8"))
+        digest.update(PRINT_CSS.read_bytes())
+        for font in sorted(Path(self.base_url).glob("assets/fonts/*.woff2")):
+            digest.update(font.read_bytes())
+        digest.update(version("weasyprint").encode())
+        digest.update(Path(pdf_access.__file__).read_bytes() + version("pikepdf").encode())
+        return digest.hexdigest()
+
+
+_last: dict = {}  # the content and project of the last build, and its jobs
+
+
+def jobs(content: Content, root: Path) -> list[Job]:
+    """Every PDF of the site: the whole guide first (the longest, so the worker pool starts it
+    first), then the checklists and forms and the meeting packs.
+
+    A build asks twice for the same content (pages, then PDFs): the second time costs nothing."""
+    if _last.get("content") is not content or _last.get("root") != root:
+        _last.clear()
+        _last.update(content=content, root=root, jobs=_make_jobs(content, root, print_renderer(content)))
+    return _last["jobs"]
+
+
+def _make_jobs(content: Content, root: Path, renderer: Renderer) -> list[Job]:
+    base = str((root / "docs").resolve())
+    css = PRINT_CSS.read_text(encoding="utf-8")
+    result = [Job(GUIDE, guide_html(content, renderer, css), base)]  # first: the longest
+    for checklist in content.checklists:
+        citations, reviewed = sources_of(checklist, content)
+        html = renderer.render_html("print/checklist.html.j2", checklist=checklist, content=content,
+                                    parts=resolve(checklist, content), citations=citations,
+                                    reviewed=reviewed, css=css)
+        result.append(Job(checklist.id, html, base))
+    for pack in content.packs:
+        result.append(Job(pack.id, pack_html(pack, content, renderer, css), base))
+    return result
+
+
+def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) -> Path:
+    """One meeting pack, rendered now (for `guide pack`)."""
+    html = pack_html(pack, content, Renderer(content), PRINT_CSS.read_text(encoding="utf-8"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(_render(Job(pack.id, html, str((root / "docs").resolve()))))
+    return target
+
+
+PAGE_COUNTS = Path("build/pdf-pages.json")  # pages of each PDF, by its name, size and date
+
+
+def page_counts(folder: Path, root: Path | None = None) -> dict[str, int]:
+    """Number of pages of each PDF in a folder (file name without .pdf -> pages).
+
+    Kept in root/build/pdf-pages.json by each file's name, size and date (a build copies
+    each PDF from the cache with its date), so a PDF is opened only when it is new."""
+    known_file = root / PAGE_COUNTS if root else None
+    data = diskcache.read(known_file) if known_file else None
+    known: dict[str, int] = json.loads(data) if data else {}
+    counts, seen = {}, {}  # seen: what to keep (only the PDFs there now)
+    for path in sorted(folder.glob("*.pdf")):
+        info = path.stat()
+        key = f"{path.name} {info.st_size} {info.st_mtime_ns}"
+        if key in known:
+            seen[key] = known[key]
+        else:
+            with pikepdf.open(path) as document:  # qpdf: a tenth of pypdf's time on the whole guide
+                seen[key] = len(document.pages)
+        counts[path.stem] = seen[key]
+    if known_file and seen != known:
+        diskcache.keep(known_file, json.dumps(seen, sort_keys=True).encode("utf-8"))
+    return counts
+
+
+def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None = None) -> dict[str, bool]:
+    """Write one PDF per checklist into out_dir; return name -> whether it was rendered anew.
+
+    The cache holds one file per PDF, named by its key and written whole under a temporary
+    name first: a build killed at any moment leaves every cache entry complete and right."""
+    check_fonts(root)
+    cache = root / CACHE_DIR
+    cache.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    todo, status, cached = [], {}, {}
+    for job in jobs(content, root):
+        cached[job.name] = cache / f"{job.name}-{job.key()}.pdf"
+        status[job.name] = not cached[job.name].exists()
+        if status[job.name]:
+            todo.append(job)
+    workers = workers or min(len(todo), os.cpu_count() or 1) or 1
+    if todo:
+        if workers == 1:  # in this process: no second WeasyPrint import
+            results = [_render(job) for job in todo]
+        else:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
+                results = list(pool.map(_render, todo))
+        for job, pdf in zip(todo, results):
+            diskcache.write_atomic(cached[job.name], pdf)
+            diskcache.drop_older(cached[job.name], job.name)
+    for name, path in cached.items():
+        shutil.copy2(path, out_dir / f"{name}.pdf")
+    for path in cache.iterdir():  # what an older generator kept there (a .key beside each PDF)
+        if not (CACHE_ENTRY.fullmatch(path.name) or path.name.startswith(".")):
+            path.unlink(missing_ok=True)
+    return status
+
+
+def _die_with_parent(parent: int | None = None) -> None:
+    """A worker ends when the build that started it ends, even if the build was killed (Linux).
+
+    `parent`: the build's process id, to catch a build killed before the worker got here."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+
+
+FONT_URL = re.compile(r'url\("([^"]+)"\)')
+
+
+def check_fonts(root: Path) -> None:
+    """Every font the print stylesheet names is there: WeasyPrint would silently use another."""
+    missing = [url for url in FONT_URL.findall(PRINT_CSS.read_text(encoding="utf-8"))
+               if not (root / "docs" / url).is_file()]
+    if missing:
+        raise FileNotFoundError(errno.ENOENT, (
+            "Typsnittsfilen saknas, och PDF-filerna skulle då tyst få ett annat typsnitt. Hämta "
+            "tillbaka filen, till exempel med \"git checkout -- docs/assets/fonts\""), str(root / "docs" / missing[0]))
+
+
+def _render(job: Job) -> bytes:
+    from weasyprint import HTML
+
+    identifier = hashlib.sha256(job.name.encode()).hexdigest()[:32].encode()
+    pdf = HTML(string=job.html, base_url=job.base_url + "/").write_pdf(
+        pdf_variant="pdf/ua-1", pdf_forms=True, pdf_identifier=identifier, custom_metadata=True)
+    return pdf_access.make_accessible(pdf, job.html)  # every PDF: names, appearances, tags, links
