@@ -10,23 +10,27 @@ import calendar
 import errno
 import filecmp
 import hashlib
-import logging
+import json
 import multiprocessing
 import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
+import threading
 import time
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
 from generator.content import model
 from generator.content.load import Content, ContentError, Problem, check_pack, load_content, load_pack
-from generator.outputs import stamp
+from generator.outputs import engine, stamp
 from generator.outputs.docs import build_docs
 from generator.outputs.links import check_site
 from generator.outputs.pdf import _die_with_parent, page_counts, render_pack, render_pdfs
@@ -43,11 +47,12 @@ DOCS_DIR = Path("build/docs")
 PDF_DIR = "pdf"  # the PDFs' folder in the docs and the site
 CONFIG = Path("build/mkdocs.yml")  # the config the engine reads: mkdocs.yml plus the role pages
 OFFLINE_CONFIG = Path("build/mkdocs-offline.yml")  # the same site, to open from a folder or zip file
+# What the previews watch and rebuild on: the build's inputs (stamp.py), and the page templates.
+WATCHED = (*stamp.INPUTS, "generator/templates")
 OFFLINE_ZIP = "vagledning-offline.zip"  # written into the site, linked from the start page
 ZIP_CACHE = Path("build/vagledning-offline.zip")  # the last zip, with its key beside it (.key)
 LINK_REPORT = Path("build/externa-lankar.md")  # external links, for a person to check now and then
 LINK_CACHE = Path("build/link-cache.json")  # what the link check read from each page and PDF
-RENDER_CACHE = "render-cache"  # each page's HTML from the last builds, in build/ (render_cache.py)
 SHIM = "assets/javascripts/iframe-worker-shim.js"  # offline search without a request to a CDN
 ROLES_INDEX = "roller.md"  # the nav entry after which the role pages are listed
 
@@ -262,7 +267,6 @@ def build_site(root: Path, site_dir: Path | None = None, force: bool = False) ->
     come from the content (SOURCE_DATE_EPOCH), so equal content gives byte-identical output.
     When nothing that the build reads has changed since it built site_dir, nothing is done
     (stamp.py), unless `force`."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     site_dir = (site_dir or root / "site").resolve()
     inputs = stamp.fingerprint(root)
     if not force and stamp.up_to_date(root, site_dir, inputs):
@@ -296,8 +300,7 @@ def build_site(root: Path, site_dir: Path | None = None, force: bool = False) ->
 def _engine_builds(root: Path, staging: Path, terms: dict[str, list[str]], epoch: int) -> Path:
     """The site, and at the same time its offline copy, zipped into the site: the offline copy
     in a forked process (which inherits the loaded engine), the site in this one."""
-    import mkdocs.commands.build  # noqa: F401  (imported once, before the fork)
-
+    engine.prepare_fork()
     online = staging / "site"
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_die_with_parent,
@@ -305,7 +308,7 @@ def _engine_builds(root: Path, staging: Path, terms: dict[str, list[str]], epoch
         other = pool.submit(_offline_copy, root / OFFLINE_CONFIG, staging / "offline", terms,
                             root / ZIP_CACHE, epoch)
         try:
-            _engine_build(root / CONFIG, online, terms)
+            engine_build(root / CONFIG, online, terms)
         finally:
             other_error = other.exception()
     if other_error is not None:
@@ -316,7 +319,7 @@ def _engine_builds(root: Path, staging: Path, terms: dict[str, list[str]], epoch
 
 def _offline_copy(config_file: Path, folder: Path, terms: dict[str, list[str]], cache: Path, epoch: int) -> None:
     """The offline copy built and zipped into `cache`; zipped again only when a file in it changed."""
-    _engine_build(config_file, folder, terms)
+    engine_build(config_file, folder, terms)
     digest = hashlib.sha256(str(epoch).encode())
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
@@ -327,51 +330,33 @@ def _offline_copy(config_file: Path, folder: Path, terms: dict[str, list[str]], 
 
 
 def engine_config(config_file: Path, site_dir: Path, **options):
-    """The engine's config for a build into site_dir, with what it did before remembered (the
-    same output): its theme's templates compiled once and cached on disk, and each page's HTML
-    (render_cache.py, in build/render-cache/, one folder per config); and large finished HTML
-    carried past Markdown (inserts.py). `options`: e.g. strict=False."""
-    from mkdocs.config import load_config
-
-    from generator.views.inserts import Verbatim
-    from generator.outputs.render_cache import RenderCache
-
-    config = load_config(str(config_file), site_dir=str(site_dir), **options)
-    config.plugins["guide-render-cache"] = RenderCache(config_file.parent / RENDER_CACHE / config_file.stem)
-    config.plugins["guide-verbatim"] = Verbatim()
-    theme_env = config.theme.get_env
-
-    def get_env():
-        env = theme_env()
-        env.bytecode_cache = BYTECODE_CACHE
-        return env
-
-    config.theme.get_env = get_env
-    return config
+    """The engine's config for a build into site_dir (outputs/engine.py), with the page
+    templates' compiled code kept between builds. `options`: e.g. strict=False."""
+    return engine.config(config_file, site_dir, bytecode_cache=BYTECODE_CACHE, **options)
 
 
-def _engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]]) -> Path:
-    """One engine build, then what the built pages need: search terms, no inline scripts."""
-    from mkdocs.commands.build import build
-
-    config = engine_config(config_file, site_dir)
-    with _EngineLog() as log:
-        try:
-            build(config)
-        except OSError:  # the disk, not the content: see cli.environment_message
-            raise
-        except Exception as err:  # the engine's own errors, e.g. a broken link in strict mode
-            details = log.messages or [str(err)]
-            raise BuildError("\n".join(["Webbplatsen kunde inte byggas. Inget har ändrats i site/. "
-                                        "Sidmotorn (MkDocs) säger:", "", *details])) from err
-    add_terms_to_index(site_dir, terms)
-    _finish_pages(site_dir)
+def engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]], dirty: bool = False,
+                 strict: bool = True, before_finish=None) -> Path:
+    """The step every entry point runs to turn build/docs into pages: one engine build, then
+    `finish_site`. `dirty` (the previews): only the pages whose files changed; `before_finish`
+    gets the site first (the previews put the index of the pages not rebuilt back)."""
+    config = engine_config(config_file, site_dir, **({} if strict else {"strict": False}))
+    try:
+        engine.build(config, dirty=dirty)
+    except engine.EngineError as err:
+        raise BuildError("\n".join(["Webbplatsen kunde inte byggas. Inget har ändrats i site/. "
+                                    f"Sidmotorn ({engine.NAME}) säger:", "", *err.messages])) from err
+    if before_finish is not None:
+        before_finish(site_dir)
+    finish_site(site_dir, terms)
     return site_dir
 
 
-def _finish_pages(site_dir: Path) -> None:
-    """One pass over the built pages: inline scripts into files (for the server's
-    Content-Security-Policy), one glossary tooltip per term and section."""
+def finish_site(site_dir: Path, terms: dict[str, list[str]]) -> None:
+    """What the built pages need after the engine: the search terms in the index, and one pass
+    over the pages: inline scripts into files (for the server's Content-Security-Policy), one
+    glossary tooltip per term and section."""
+    add_terms_to_index(site_dir, terms)
     scripts = ScriptFiles(site_dir)
     for page in sorted(site_dir.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
@@ -381,22 +366,142 @@ def _finish_pages(site_dir: Path) -> None:
     scripts.remove_replaced()
 
 
-class _EngineLog(logging.Handler):
-    """Collects the engine's warnings, so that a failed strict build says what went wrong."""
+# --- the previews (guide serve, guide edit): the same steps, the changed pages only ---------
 
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"- {record.getMessage()}")
+class BackgroundPdfs:
+    """The PDFs, rendered after the pages in a process of their own at low priority.
 
-    def __enter__(self) -> "_EngineLog":
-        logging.getLogger("mkdocs").addHandler(self)
-        return self
+    In this process WeasyPrint would hold the interpreter for seconds (the whole guide takes
+    about ten), and the pages of the next edit would wait for it. `request()` after each edit;
+    `on_ready(status, seconds)` is called when the PDFs in build/docs/pdf are those of the
+    latest content (not when content changed again meanwhile)."""
 
-    def __exit__(self, *exc) -> None:
-        logging.getLogger("mkdocs").removeHandler(self)
+    def __init__(self, root: Path, on_ready: Callable[[dict[str, bool], float], None]):
+        self.root, self.on_ready = root, on_ready
+        self.wanted = threading.Event()
+        self.pool: ProcessPoolExecutor | None = None
+        self.stopped = False
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def request(self) -> None:
+        self.wanted.set()
+
+    def stop(self) -> None:
+        """End the PDF process now: Ctrl+C should not wait for a render under way."""
+        self.stopped = True
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()  # the executor has no public way to end a running task
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _loop(self) -> None:
+        while not self.stopped:
+            self.wanted.wait()
+            self.wanted.clear()
+            started = time.perf_counter()
+            if self.pool is None:  # spawned, not forked: this process runs threads
+                self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=_low_priority, initargs=(os.getpid(),))
+            try:
+                status = self.pool.submit(_render_pdfs, self.root).result()
+            except BrokenProcessPool:
+                self.pool = None
+                if self.stopped:
+                    return
+                print("PDF-filerna kunde inte byggas: processen som byggde dem avslutades.", file=sys.stderr, flush=True)
+                continue
+            except BuildError:  # the pages say what is wrong with the content
+                continue
+            except Exception as err:  # shown, and the preview goes on with the last PDFs
+                print(f"PDF-filerna kunde inte byggas: {err}", file=sys.stderr, flush=True)
+                continue
+            if not self.wanted.is_set():  # else the content changed meanwhile: render again
+                self.on_ready(status, time.perf_counter() - started)
+
+
+def _low_priority(parent: int) -> None:
+    _die_with_parent(parent)
+    os.nice(10)  # the pages of the next edit come first
+
+
+def _render_pdfs(root: Path) -> dict[str, bool]:
+    return generate_pdfs(root, check(root))
+
+
+class EngineBuilds:
+    """The engine's builds of a preview: every page the first time, after that only the pages
+    whose files changed (a tenth of the time), with the search index kept whole. A change of the
+    navigation (a page or file added or removed, mkdocs.yml) or of the theme (overrides/) builds
+    every page again, as every page shows those."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.full_index: dict | None = None  # the search index of every page, as last built
+        self.shape: str | None = None  # what every page shows: nav, config, theme
+
+    def build(self, site: Path, terms: dict[str, list[str]], previous: Path | None = None) -> None:
+        """Build into `site`; with `previous` (a site this object built), start from a copy of it."""
+        shape = self._shape()
+        dirty = self.shape == shape and self.full_index is not None and (previous is None or previous.is_dir())
+        if previous is not None and previous != site:
+            shutil.rmtree(site, ignore_errors=True)
+            if dirty:
+                shutil.copytree(previous, site, copy_function=shutil.copy2)  # its dates tell what changed
+        # not strict: the preview has no offline zip, and a build of only the changed pages warns
+        engine_build(self.root / CONFIG, site, terms, dirty=dirty, strict=False,
+                     before_finish=lambda built: self._merge_index(built, dirty))
+        self.shape = shape
+
+    def _shape(self) -> str:
+        digest = hashlib.sha256((self.root / CONFIG).read_bytes())
+        docs = self.root / DOCS_DIR
+        # every file's name: a page's links are checked and rewritten against all of them (a PDF
+        # that arrives after the pages turns "pdf/x.pdf" into "../pdf/x.pdf" on every page)
+        digest.update("\0".join(sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*"))).encode())
+        for path in sorted((self.root / "overrides").rglob("*")):
+            if path.is_file():
+                digest.update(path.as_posix().encode() + path.read_bytes())
+        return digest.hexdigest()
+
+    def _merge_index(self, site: Path, dirty: bool) -> None:
+        """A build of only the changed pages writes an index of those pages: put them into the
+        index of the whole site, so that search in the preview still covers every page."""
+        index_file = site / "search" / "search_index.json"
+        index = json.loads(index_file.read_text(encoding="utf-8"))
+        if dirty and self.full_index is not None:
+            rebuilt = {doc["location"].split("#")[0] for doc in index["docs"]}
+            kept = [d for d in self.full_index["docs"] if d["location"].split("#")[0] not in rebuilt]
+            index["docs"] = kept + index["docs"]
+            index_file.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+        self.full_index = index
+
+
+
+def watch(root: Path, changed: Callable[[], None]):
+    """Call `changed` on every change to what a build reads (WATCHED); returns the started
+    watchdog observer (stop it when done). The same for `guide serve` and `guide edit`."""
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    files = {root / name for name in WATCHED if not (root / name).is_dir()}  # mkdocs.yml
+
+    class Changed(FileSystemEventHandler):
+        def on_any_event(self, event) -> None:
+            if event.is_directory or event.event_type not in ("modified", "created", "deleted", "moved"):
+                return
+            paths = {Path(event.src_path), Path(getattr(event, "dest_path", "") or event.src_path)}
+            if any(p.parent != root or p in files for p in paths):
+                changed()
+
+    observer = Observer()
+    for name in WATCHED:
+        if (root / name).is_dir():
+            observer.schedule(Changed(), str(root / name), recursive=True)
+    observer.schedule(Changed(), str(root), recursive=False)  # the files among WATCHED
+    observer.start()
+    return observer
 
 
 def _check_links(site: Path, report_file: Path, cache: Path) -> None:

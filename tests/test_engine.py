@@ -1,12 +1,17 @@
-"""What the generator adds to the site engine (build.engine_config): the page renders kept
-between builds (render_cache.py) and the HTML carried past Markdown (inserts.py). A build
-with them, from a cold and from a warm cache, is byte-identical to a build by the bare engine;
-and a strict build still stops on a broken link or anchor, also when the page that holds the
-link has not changed."""
+"""The site engine (outputs/engine.py). What the generator adds to it: the page renders kept
+between builds (RenderCache) and the HTML carried past Markdown (Verbatim). A build with them,
+from a cold and from a warm cache, is byte-identical to a build by the bare engine; and a
+strict build still stops on a broken link or anchor, also when the page that holds the link
+has not changed. ProperDocs, the maintained fork, builds the same site as MkDocs."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +20,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from generator.pipeline import CONFIG, DOCS_DIR, RENDER_CACHE, engine_config, generate_docs
+from generator.outputs.engine import RENDER_CACHE
+from generator.pipeline import CONFIG, DOCS_DIR, OFFLINE_ZIP, engine_config, generate_docs
 from test_errors import _tree_digest
 
 
@@ -77,3 +83,29 @@ def test_a_broken_link_or_anchor_stops_the_build_though_the_linking_page_is_cach
         assert again.misses == (again.pages if rendered == "every page" else 1), rendered
         assert "prov-a.md" in caplog.text and "prov-b.md" in caplog.text, attempt
         caplog.clear()
+
+
+GENERATOR_TAG = re.compile(rb'<meta name="generator" content="[^"]*?(, mkdocs-material-[^"]*)">')
+
+
+def test_properdocs_builds_the_same_site_as_mkdocs(project_copy, tmp_path, site):
+    """The one-line switch (outputs/engine.py, ENGINE) to ProperDocs, the maintained fork of
+    MkDocs 1.x: every file of the site is the same, the generator tag aside (the precompressed
+    copies and the offline zip hold the same files, so their file lists are compared)."""
+    result = subprocess.run([sys.executable, "-m", "generator.commands.cli", "--root", str(project_copy),
+                             "build", "--site-dir", str(tmp_path / "site")], capture_output=True, text=True,
+                            env={**os.environ, "GUIDE_ENGINE": "properdocs"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    other = tmp_path / "site"
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(other).as_posix() for p in other.rglob("*") if p.is_file())
+    tags = set()
+    for rel in files:
+        if rel.endswith((".gz", ".zip")):
+            continue
+        ours, theirs = (site / rel).read_bytes(), (other / rel).read_bytes()
+        tags.update(m.group(0) for m in GENERATOR_TAG.finditer(theirs))
+        assert GENERATOR_TAG.sub(rb"\1", ours) == GENERATOR_TAG.sub(rb"\1", theirs), rel
+    assert any(b"ProperDocs" in tag for tag in tags)  # it was ProperDocs that built it
+    with zipfile.ZipFile(site / OFFLINE_ZIP) as ours, zipfile.ZipFile(other / OFFLINE_ZIP) as theirs:
+        assert ours.namelist() == theirs.namelist()

@@ -47,17 +47,17 @@ from typing import Any
 
 import yaml
 
-from generator.content import model
-from generator.pipeline import BuildError, generate_docs, scratch_folder
 from generator.commands.editor import FOLDERS, NO_MEDIA_LIBRARY, SWEDISH_UI, editor_config
 from generator.commands.format import FormatError, shape_text, write_atomic
+from generator.content import model
 from generator.content.load import MAX_FILE_BYTES, ContentError
-from generator.commands.preview import BackgroundPdfs, EngineBuilds
+from generator.outputs import engine
+from generator.pipeline import (DOCS_DIR, PDF_DIR, BackgroundPdfs, BuildError, EngineBuilds, generate_docs,
+                                scratch_folder, watch)
 
 CODE_ROOT = Path(__file__).resolve().parents[2]  # where node_modules is installed
 DECAP_DIST = CODE_ROOT / "node_modules" / "decap-cms" / "dist"
 PREVIEW_DIR = Path("build/preview")
-WATCHED = ("guidance", "checklists", "docs", "generator/templates")
 API_PREFIX = "/api/v1/"  # + the session's secret
 MAX_BODY = 4 * MAX_FILE_BYTES  # a save sends one file's text, JSON-escaped: the loader takes 1 MB files
 REQUEST_TIMEOUT = 10  # seconds a connection may stay silent (headers, body, an idle keep-alive)
@@ -183,6 +183,9 @@ class Preview:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)  # notified when the version goes up
         self._content = False  # the content changed since the last build began: the page reloads
+        self.pdfs = False  # the pages are built with the PDFs of the latest content
+        self._pdfs_seen = False  # the PDFs of the latest content are rendered
+        self._built_with: list[tuple[str, int]] = []  # the PDFs there were when the pages were built
         self._pdfs = BackgroundPdfs(root, self._pdfs_ready)
         self._engine = EngineBuilds(root)
         threading.Thread(target=self._loop, daemon=True).start()
@@ -190,6 +193,7 @@ class Preview:
     def request(self) -> None:
         """The content changed: build again, and reload the pages being read."""
         self._content = True
+        self._pdfs_seen = False
         self._wanted.set()
 
     def _loop(self) -> None:
@@ -207,17 +211,29 @@ class Preview:
                 self.building = self._wanted.is_set()
 
     def _pdfs_ready(self, status: dict[str, bool], seconds: float) -> None:
-        """New PDFs are in build/docs/pdf: build the pages again to bring them in (and their
-        page counts), without reloading the page being read."""
-        if any(status.values()):
+        """The PDFs of the latest content are in build/docs/pdf: if they are not those the pages
+        were built with, build the pages again to bring them in (and their page counts), without
+        reloading the page being read. (Taken from the cache or rendered anew alike: a first
+        build has none.)"""
+        self._pdfs_seen = True
+        if self._pdf_files() != self._built_with:
             self._wanted.set()
+        else:
+            self.pdfs = True
+
+    def _pdf_files(self) -> list[tuple[str, int]]:
+        folder = self.root / DOCS_DIR / PDF_DIR
+        return sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.pdf")) if folder.is_dir() else []
 
     def _build_once(self, quiet: bool = False) -> None:
         """Pages first (with the PDFs there are), shown at once; the PDFs follow (BackgroundPdfs)."""
+        pdfs = self._pdf_files()
         try:
             _, terms = generate_docs(self.root, pdfs=False)
             site = self._engine_build(terms)
             problems, failure = [], ""
+            self._built_with = pdfs
+            self.pdfs = self._pdfs_seen and pdfs == self._pdf_files()
         except BuildError as err:
             site = self.site
             cause = err.__cause__
@@ -262,7 +278,7 @@ class Preview:
             if seen is not None:
                 self._changed.wait_for(lambda: self.version != seen, timeout=STATUS_WAIT)
             return {"version": self.version, "ok": not (self.problems or self.failure),
-                    "problems": len(self.problems), "building": self.building}
+                    "problems": len(self.problems), "building": self.building, "pdfs": self.pdfs}
 
 
 def problems_page(problems: list[tuple[str, int, str, str]], failure: str, version: int = 0) -> str:
@@ -676,14 +692,11 @@ def _stop(signum, frame) -> None:
 
 def serve(root: Path, port: int) -> None:
     """Run until Ctrl+C: the editor, its storage, the preview and a watcher for hand edits."""
-    from watchdog.events import FileSystemEventHandler
-    from watchdog.observers import Observer
-
     if not (DECAP_DIST / "decap-cms.js").is_file():
         raise BuildError("Redigeraren är inte installerad. Kör \"make edit\" (den installerar allt som behövs).")
     for signum in (signal.SIGTERM, signal.SIGHUP):  # a process manager, a closed terminal: as Ctrl+C
         signal.signal(signum, _stop)
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)  # the engine's notes are not for maintainers
+    engine.quiet(logging.ERROR)  # the engine's notes are not for maintainers
     try:
         httpd = EditorServer(("127.0.0.1", port), None)
     except OSError as err:
@@ -693,17 +706,7 @@ def serve(root: Path, port: int) -> None:
     preview = Preview(root)
     preview.request()
     storage = Storage(root, saved=preview.request)  # a save: rebuild now rather than wait for the watcher
-
-    class Changed(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:
-            if not event.is_directory and event.event_type in ("modified", "created", "deleted", "moved"):
-                preview.request()
-
-    observer = Observer()
-    for folder in WATCHED:
-        if (root / folder).is_dir():
-            observer.schedule(Changed(), str(root / folder), recursive=True)
-    observer.start()
+    observer = watch(root, preview.request)  # hand edits, and the editor's saves
     httpd.RequestHandlerClass = make_handler(root, preview, storage, secrets.token_urlsafe(32),
                                              httpd.server_address[1])
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

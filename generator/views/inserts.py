@@ -4,7 +4,7 @@ The print composer (pages/utskriftspaket.md.j2) holds the print HTML of the whol
 about 450 KB, as raw HTML in the page's Markdown. Python-Markdown would parse all of it on
 every build only to pass it through unchanged (a fifth of a second, and the page changes with
 every edit of the guidance). The generator marks such a block (`verbatim`); the engine plugin
-below takes it out of the Markdown before it is rendered and puts it back, unchanged, into the
+(outputs/engine.py, Verbatim) takes it out of the Markdown before it is rendered and puts it back, unchanged, into the
 rendered page. The page's Markdown itself stays complete, so another engine (Zensical, which
 runs no plugins) renders the same page. tests/test_engine.py checks that a build with this
 plugin is byte-identical to one without it.
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 
-from mkdocs.plugins import BasePlugin
-
 START, END = "<!-- verbatim -->", "<!-- /verbatim -->"
 BLOCK = re.compile(rf"^{re.escape(START)}\n.*?\n{re.escape(END)}$", re.S | re.M)
 PLACEHOLDER = re.compile(r"<!-- verbatim (\d+) -->")
@@ -24,24 +22,3 @@ PLACEHOLDER = re.compile(r"<!-- verbatim (\d+) -->")
 def verbatim(html: str) -> str:
     """HTML that the engine is to pass through without reading it (a block of its own)."""
     return f"{START}\n{html}\n{END}"
-
-
-class Verbatim(BasePlugin):
-    """Each verbatim block out of a page's Markdown before rendering, back in after."""
-
-    def __init__(self):
-        super().__init__()
-        self.blocks: dict[str, list[str]] = {}  # page -> its blocks, while it is rendered
-
-    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
-        blocks = self.blocks[page.file.src_uri] = []
-
-        def keep(match: re.Match[str]) -> str:
-            blocks.append(match.group(0))
-            return f"<!-- verbatim {len(blocks) - 1} -->"
-
-        return BLOCK.sub(keep, markdown)
-
-    def on_page_content(self, html: str, *, page, config, files) -> str:
-        blocks = self.blocks.pop(page.file.src_uri, [])
-        return PLACEHOLDER.sub(lambda m: blocks[int(m.group(1))], html) if blocks else html

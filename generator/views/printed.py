@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from markupsafe import Markup
 
