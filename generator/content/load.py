@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
-import hashlib
 import pickle
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML, __version__ as RUAMEL_VERSION
+from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -34,7 +34,6 @@ from generator.content.messages import describe_validation_error, describe_yaml_
 
 CONTENT_DIRS = ("guidance", "checklists")
 YAML_CACHE = Path("build/yaml-cache")  # parsed files, by a hash of their bytes
-YAML_CACHE_VERSION = f"1-{RUAMEL_VERSION}"  # a new parser or cache format: parse again
 MAX_FILE_BYTES = 1_000_000  # the largest content file today is about 50 kB
 MAX_DEPTH = 40  # levels of nested blocks and lists; the content uses at most 6
 # Page addresses a role page (<id>.md) must not take: besides the generated and hand-written
@@ -238,6 +237,7 @@ def load_content(root: Path, pages: Collection[str]) -> Content:
     problems: list[Problem] = []
     parsed: list[_Parsed] = []
     unreadable: set[type[BaseModel]] = set()  # kinds with a file that could not be read
+    yaml_cache = _yaml_cache(root)
     for path in content_files(root):
         rel = path.relative_to(root).as_posix()
         problem = _file_problem(path, rel, root)
@@ -245,7 +245,7 @@ def load_content(root: Path, pages: Collection[str]) -> Content:
             problems.append(problem)
             continue
         kind = kind_for(rel)
-        raw = _read_yaml(path, rel, problems, root / YAML_CACHE)
+        raw = _read_yaml(path, rel, problems, yaml_cache)
         if raw is None:
             unreadable.add(kind)
             continue
@@ -256,6 +256,7 @@ def load_content(root: Path, pages: Collection[str]) -> Content:
             problems.extend(_validation_problems(rel, kind, raw, err))
         parsed.append(item)
 
+    yaml_cache.prune()  # files removed or renamed since
     missing = _missing_kinds(parsed, unreadable)
     problems.extend(Problem(kind.pattern, 1, "", "Filen saknas. Den behövs för att bygga webbplatsen.")
                     for kind in missing)
@@ -333,7 +334,7 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _read_yaml(path: Path, rel: str, problems: list[Problem], cache: Path | None = None) -> Any:
+def _read_yaml(path: Path, rel: str, problems: list[Problem], cache: diskcache.Cache | None = None) -> Any:
     """The file's YAML, or None with exactly one problem that says where and what to do.
 
     A file that parsed cleanly before is taken from `cache` (by a hash of its bytes)."""
@@ -359,8 +360,8 @@ def _read_yaml(path: Path, rel: str, problems: list[Problem], cache: Path | None
             "Filen är inte sparad som UTF-8, så tecknen på den här raden (till exempel å, ä, ö) "
             "kan inte läsas. Spara filen med teckenkodningen UTF-8 i din textredigerare.")))
         return None
-    cached = cache / f"{hashlib.sha256(data).hexdigest()}-{YAML_CACHE_VERSION}.pickle" if cache else None
-    kept = diskcache.read(cached) if cached is not None else None
+    cached = cache.path(diskcache.entry_name(rel), data) if cache else None
+    kept = cache.read(cached) if cached is not None else None
     if kept is not None:
         try:
             return pickle.loads(kept)
@@ -368,8 +369,13 @@ def _read_yaml(path: Path, rel: str, problems: list[Problem], cache: Path | None
             pass
     raw = _parse_yaml(text, rel, problems)
     if raw is not None and cached is not None:
-        diskcache.keep(cached, pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.write(cached, pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL))
     return raw
+
+
+def _yaml_cache(root: Path) -> diskcache.Cache:
+    """build/yaml-cache: each file as parsed (the parser and this module make it)."""
+    return diskcache.Cache(root / YAML_CACHE, ".pickle", [sys.modules[__name__], "ruamel.yaml"])
 
 
 def _parse_yaml(text: str, rel: str, problems: list[Problem]) -> Any:

@@ -25,7 +25,6 @@ in pyproject.toml): it sets the same attributes the engine's own render sets.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib
@@ -33,7 +32,7 @@ import json
 import logging
 import os
 import re
-from importlib.metadata import version
+import sys
 from pathlib import Path
 
 from generator import diskcache
@@ -57,8 +56,6 @@ BasePlugin = _engine("plugins").BasePlugin
 Page = _engine("structure.pages").Page
 get_toc = _engine("structure.toc").get_toc
 
-FORMAT = "1"  # bump when what the render cache stores changes
-ENGINE_KEY = f"{FORMAT} {ENGINE} {version(ENGINE)} markdown {version('markdown')}"
 PAGE_LOG = logging.getLogger(f"{ENGINE}.structure.pages")
 LOGGERS = ["", ENGINE, "MARKDOWN"]  # the root, and the loggers that may not pass records on to it
 RENDER_CACHE = "render-cache"  # in the config's folder (build/), one folder per config
@@ -167,12 +164,12 @@ class RenderCache(BasePlugin):
     def __init__(self, folder: Path):
         super().__init__()
         self.folder = folder
-        self.used: set[str] = set()
+        self.cache = diskcache.Cache(folder, ".json", [sys.modules[__name__], ENGINE, "markdown"])
         self.hits = self.misses = self.pages = 0
         self._site_key: str | None = None
 
     def on_files(self, files, *, config):
-        self.used, self._site_key, self.hits, self.misses = set(), None, 0, 0
+        self.cache.used, self._site_key, self.hits, self.misses = set(), None, 0, 0
         self.pages = len(files.documentation_pages())
         return files
 
@@ -181,17 +178,12 @@ class RenderCache(BasePlugin):
         return page
 
     def on_post_build(self, *, config) -> None:
-        if self.hits + self.misses < self.pages or not self.folder.is_dir():
-            return
-        for path in self.folder.iterdir():
-            if path.stem not in self.used:
-                with contextlib.suppress(OSError):  # a read-only cache is only slower
-                    path.unlink(missing_ok=True)
+        if self.hits + self.misses >= self.pages:  # every page: the entries of pages gone can go
+            self.cache.prune()
 
     def _render(self, page: Page, config, files) -> None:
-        key = self._key(page, config, files)
-        self.used.add(key)
-        data = diskcache.read(self.folder / f"{key}.json")
+        path = self.cache.entry(diskcache.entry_name(page.file.src_uri), self._key(page, config, files))
+        data = self.cache.read(path)
         stored = json.loads(data) if data else None
         if stored is not None:
             self.hits += 1
@@ -201,11 +193,11 @@ class RenderCache(BasePlugin):
         with _Records() as records:
             Page.render(page, config, files)
         if not records.seen:
-            diskcache.keep(self.folder / f"{key}.json", json.dumps(_stored(page), ensure_ascii=False).encode("utf-8"))
+            self.cache.write(path, json.dumps(_stored(page), ensure_ascii=False).encode("utf-8"))
 
     def _key(self, page: Page, config, files) -> str:
         if self._site_key is None:
-            site = hashlib.sha256(ENGINE_KEY.encode())
+            site = hashlib.sha256()
             settings = {"extensions": [repr(e) for e in config["markdown_extensions"]],
                         "configs": config["mdx_configs"], "urls": config["use_directory_urls"],
                         "validation": config["validation"]}
@@ -213,10 +205,7 @@ class RenderCache(BasePlugin):
             for file in sorted(files, key=lambda f: f.src_uri):
                 site.update(f"\0{file.src_uri}\0{file.dest_uri}\0{file.url}\0{file.inclusion}".encode())
             self._site_key = site.hexdigest()
-        digest = hashlib.sha256(self._site_key.encode())
-        digest.update(f"\0{page.file.src_uri}\0{page.file.dest_uri}\0{page.file.url}\0".encode())
-        digest.update(page.markdown.encode())
-        return digest.hexdigest()
+        return self.cache.key(self._site_key, page.file.src_uri, page.file.dest_uri, page.file.url, page.markdown)
 
 
 def _stored(page: Page) -> dict:

@@ -15,9 +15,9 @@ import json
 import os
 import re
 import shutil
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 import pikepdf
@@ -29,7 +29,6 @@ from generator.views.pages import Renderer
 from generator.views.printed import PRINT_CSS, guide_html, pack_html, print_renderer, resolve, sources_of
 
 CACHE_DIR = Path("build/pdf-cache")
-CACHE_ENTRY = re.compile(r"[a-z0-9-]+-[0-9a-f]{64}\.pdf")  # <name>-<key>.pdf, see render_pdfs
 GUIDE = GUIDE_PDF  # the whole guide as one PDF: site/pdf/hela-vagledningen.pdf
 
 
@@ -40,15 +39,16 @@ class Job:
     base_url: str  # where the HTML's relative URLs (fonts) resolve
 
     def key(self) -> str:
-        """Everything the PDF depends on: the HTML, the stylesheet, the fonts, WeasyPrint, and the
-        post-process (its code and pikepdf)."""
-        digest = hashlib.sha256(self.html.encode("utf-8"))
-        digest.update(PRINT_CSS.read_bytes())
-        for font in sorted(Path(self.base_url).glob("assets/fonts/*.woff2")):
-            digest.update(font.read_bytes())
-        digest.update(version("weasyprint").encode())
-        digest.update(Path(pdf_access.__file__).read_bytes() + version("pikepdf").encode())
-        return digest.hexdigest()
+        """Everything the PDF depends on: the HTML, the stylesheet, the fonts, and the code that
+        renders it (this module, where WeasyPrint's options are set, the post-process, and the
+        versions of WeasyPrint and pikepdf)."""
+        fonts = [f.read_bytes() for f in sorted(Path(self.base_url).glob("assets/fonts/*.woff2"))]
+        return pdf_cache(Path()).key(self.html, PRINT_CSS.read_bytes(), *fonts)
+
+
+def pdf_cache(root: Path) -> diskcache.Cache:
+    """build/pdf-cache: one PDF per name, keyed by Job.key."""
+    return diskcache.Cache(root / CACHE_DIR, ".pdf", [sys.modules[__name__], pdf_access, "weasyprint", "pikepdf"])
 
 
 _last: dict = {}  # the content and project of the last build, and its jobs
@@ -120,12 +120,12 @@ def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None
     The cache holds one file per PDF, named by its key and written whole under a temporary
     name first: a build killed at any moment leaves every cache entry complete and right."""
     check_fonts(root)
-    cache = root / CACHE_DIR
-    cache.mkdir(parents=True, exist_ok=True)
+    cache = pdf_cache(root)
+    cache.folder.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     todo, status, cached = [], {}, {}
     for job in jobs(content, root):
-        cached[job.name] = cache / f"{job.name}-{job.key()}.pdf"
+        cached[job.name] = cache.entry(job.name, job.key())
         status[job.name] = not cached[job.name].exists()
         if status[job.name]:
             todo.append(job)
@@ -138,13 +138,10 @@ def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None
                                      initargs=(os.getpid(),)) as pool:
                 results = list(pool.map(_render, todo))
         for job, pdf in zip(todo, results):
-            diskcache.write_atomic(cached[job.name], pdf)
-            diskcache.drop_older(cached[job.name], job.name)
+            cache.write(cached[job.name], pdf, required=True)
     for name, path in cached.items():
         shutil.copy2(path, out_dir / f"{name}.pdf")
-    for path in cache.iterdir():  # what an older generator kept there (a .key beside each PDF)
-        if not (CACHE_ENTRY.fullmatch(path.name) or path.name.startswith(".")):
-            path.unlink(missing_ok=True)
+    cache.prune()  # PDFs no longer made (a checklist removed), and what an older generator kept
     return status
 
 

@@ -10,11 +10,9 @@ Templates produce the page structure; they never read files or data sources them
 from __future__ import annotations
 
 import datetime
-import hashlib
 import html
 import re
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +43,6 @@ MARKDOWN_EXTENSIONS = [e if isinstance(e, str) else next(iter(e)) for e in
                        yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))["markdown_extensions"]]
 # Print HTML from the last builds, by page and a hash of its Markdown (Renderer._print_markdown).
 PRINT_CACHE = Path("build/print-cache")
-PRINT_MARKDOWN = f"markdown {version('markdown')} {MARKDOWN_EXTENSIONS}\0"  # what else the HTML depends on
 FOOTER_ANCHOR = "kallor-och-granskning"  # the "Källor och granskning" section that ends each page
 
 
@@ -159,6 +156,7 @@ class Renderer:
         self.current_page = ""
         self._printed: dict[str, tuple[str, str]] = {}  # page slug -> (title, print HTML)
         self._citations: dict[int, tuple[model.Model, list]] = {}  # id(file) -> (file, its citations)
+        self._print_cache: diskcache.Cache | None = None
 
     def citation(self, cite: model._Citation) -> str:
         source = self.content.sources[cite.source]
@@ -297,14 +295,14 @@ class Renderer:
         (one file per page, the last): most builds change few pages."""
         if self.content.root is None:
             return markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS)
-        folder = self.content.root / PRINT_CACHE
-        path = folder / f"{page}-{hashlib.sha256(f'{PRINT_MARKDOWN}{text}'.encode()).hexdigest()}.html"
-        kept = diskcache.read(path)
+        if self._print_cache is None:
+            self._print_cache = diskcache.Cache(self.content.root / PRINT_CACHE, ".html", ["markdown"])
+        path = self._print_cache.path(page, repr(MARKDOWN_EXTENSIONS), text)
+        kept = self._print_cache.read(path)
         if kept is not None:
             return kept.decode("utf-8")
         body = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS)
-        diskcache.keep(path, body.encode("utf-8"))
-        diskcache.drop_older(path, page)
+        self._print_cache.write(path, body.encode("utf-8"))
         return body
 
     def render_html(self, template: str, **context: Any) -> str:
