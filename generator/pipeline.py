@@ -38,6 +38,7 @@ from generator.outputs.precompress import precompress
 from generator.outputs.scripts import ScriptFiles
 from generator.outputs.tooltips import one_tooltip_per_section
 from generator.sitemap import PAGE_SLUGS
+from generator.views import phone
 from generator.views.escape import engine_text
 from generator.views.pages import BYTECODE_CACHE
 from generator.views.printed import page_sections, resolve
@@ -204,8 +205,14 @@ def generate_pdfs(root: Path, content: Content) -> dict[str, bool]:
 
 
 def write_config(root: Path, content: Content, offline: bool = False) -> Path:
-    """build/mkdocs.yml: mkdocs.yml with paths relative to build/ and a nav entry per role page."""
-    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    """build/mkdocs.yml: mkdocs.yml with paths relative to build/, a nav entry per role page,
+    and what the theme shows from the content: the site's name and the hotline on every page
+    (each value escaped for the engine, which inserts them as HTML)."""
+    hotline = content.missing_child.hotline.number
+    config = {"site_name": engine_text(content.site.site_name),
+              **yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))}
+    config.setdefault("extra", {})["journummer"] = {"visas": engine_text(hotline).replace(" ", "&nbsp;"),
+                                                    "tel": phone.tel_href(hotline)}
     config["docs_dir"] = "docs"
     config["site_dir"] = "../site"
     config["theme"]["custom_dir"] = "../overrides"

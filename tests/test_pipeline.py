@@ -56,3 +56,40 @@ def test_every_page_of_the_preview_is_the_built_page(editor_preview, site):
         built = (site / rel).read_bytes()
         at = next((i for i, (a, b) in enumerate(zip(ours, built)) if a != b), min(len(ours), len(built)))
         assert ours == built, f"{rel}: {ours[at - 200:at + 100]!r} != {built[at - 200:at + 100]!r}"  # ... and nothing else new
+
+
+def test_facts_of_the_content_live_in_the_content_only(content):
+    """The hotline's number and the guide's title are written once, in the content files; the
+    templates and the theme take them from there (before: in four templates each)."""
+    facts = [content.missing_child.hotline.number, content.site.title, content.site.site_name]
+    written = [content.missing_child.hotline.number.replace(" ", "&nbsp;"),
+               content.missing_child.hotline.number.replace(" ", "")]
+    code = ROOT / "generator" / "templates", ROOT / "overrides", ROOT / "mkdocs.yml"
+    for path in [p for base in code for p in ([base] if base.is_file() else sorted(base.rglob("*"))) if p.is_file()]:
+        if path.suffix in (".woff2", ".png", ".svg", ".ico"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not [fact for fact in facts + written if fact in text], path
+
+
+def test_the_theme_gets_the_sites_name_and_hotline_escaped(tmp_path, content):
+    """What the theme shows from the content (site_name, config.extra.journummer) reaches the
+    engine's config escaped: the theme inserts it as HTML."""
+    import dataclasses
+
+    import yaml
+
+    from generator.pipeline import CONFIG, write_config
+
+    (tmp_path / "build").mkdir()
+    (tmp_path / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    missing = content.missing_child
+    hotline = missing.hotline.model_copy(update={"number": "116 000 <img src=x onerror=alert(1)>"})
+    changed = dataclasses.replace(
+        content, site=content.site.model_copy(update={"site_name": 'Vägledning <script>alert("x")</script>'}),
+        missing_child=missing.model_copy(update={"hotline": hotline}))
+    write_config(tmp_path, changed)
+    config = yaml.safe_load((tmp_path / CONFIG).read_text(encoding="utf-8"))
+    assert config["site_name"] == "Vägledning &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+    assert config["extra"]["journummer"] == {"visas": "116&nbsp;000&nbsp;&lt;img&nbsp;src=x&nbsp;onerror=alert(1)&gt;",
+                                             "tel": "tel:1160001"}

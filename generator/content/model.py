@@ -175,6 +175,8 @@ class SiteFile(Model):
     pattern: ClassVar[str] = "guidance/webbplats.yml"
     model_config = about("Webbplatsen", "Uppgifter som gäller hela webbplatsen: ansvarig organisation, asylpaktens datum, ämnen (taggar), granskningsrutin och tillgänglighetsredogörelsen.")
     reviewed: ReviewDate = Field(alias="granskad", description="Datum då uppgifterna om webbplatsen senast granskades.")
+    title: Text = Field(alias="titel", description="Vägledningens fulla namn: på PDF-filerna, i hela vägledningen och i utskriftspaketen.")
+    site_name: Text = Field(alias="webbplatsens_namn", description="Webbplatsens korta namn: i sidhuvudet, i webbläsarens flik och i flödet med ändringar.")
     organisation: Text = Field(alias="ansvarig_organisation", description="Organisationen som ansvarar för webbplatsen. Visas på varje sida.")
     contact: Text = Field(alias="kontakt", description="Hur man kontaktar den ansvariga organisationen.")
     pact_date: datetime.date = Field(alias="asylpakt_datum", description="Datum då EU:s migrations- och asylpakt börjar gälla.")

@@ -66,5 +66,5 @@ def build_docs(content: Content, root: Path, out_dir: Path, pdf_pages: dict[str,
         page.write_text(text + "\n\n" + abbreviation_block(forms, text), encoding="utf-8")
     config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     (out_dir / FEED).write_bytes(feed_xml(renderer.history, sitemap.titles(content),
-                                          config.get("site_url") or "", config["site_name"]))
+                                          config.get("site_url") or "", content.site.site_name))
     return renderer.search_terms
