@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import posixpath
+import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -111,10 +112,17 @@ class _Tree:
             self.files.update(prefix + name for name in files)
 
 
+def _code() -> str:
+    """The version of the code that read the files (this module, and pikepdf for the PDFs)."""
+    return diskcache.code_version([sys.modules[__name__], "pikepdf"])
+
+
 def _read_cache(cache: Path | None) -> dict[str, dict]:
     try:
         data = json.loads(diskcache.read(cache) or b"{}") if cache else {}
     except ValueError:
+        data = {}
+    if data.get("code") != _code():  # read by other code: read the files again
         data = {}
     return {"html": data.get("html", {}), "pdf": data.get("pdf", {})}
 
@@ -122,7 +130,7 @@ def _read_cache(cache: Path | None) -> dict[str, dict]:
 def _write_cache(cache: Path | None, data: dict[str, dict]) -> None:
     if cache is None:
         return
-    diskcache.keep(cache, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    diskcache.keep(cache, json.dumps({"code": _code(), **data}, ensure_ascii=False).encode("utf-8"))
 
 
 def _check(link: str, where: str, tree: _Tree, pages: dict[str, _Page], report: LinkReport) -> None:
