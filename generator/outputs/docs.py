@@ -23,6 +23,17 @@ from generator.views.pages import (Renderer, _add_front_matter, _front_matter, _
 from generator.views.printed import composer_html, print_renderer
 
 
+def site_renderer(content: Content, pdf_pages: dict[str, int] | None = None) -> Renderer:
+    """The renderer of the site's pages, with what they show of the print HTML: the print
+    composer holds the same HTML as the PDFs, the checklists page each pack's parts."""
+    renderer, printer = Renderer(content), print_renderer(content)
+    if pdf_pages:
+        renderer.env.globals["pdf_pages"] = pdf_pages
+    renderer.env.globals["composer_html"] = lambda: Markup(verbatim(composer_html(content, printer)))
+    renderer.env.globals["pack_contents"] = {p.id: printer.pack_contents(p) for p in content.packs}
+    return renderer
+
+
 def build_docs(content: Content, root: Path, out_dir: Path, pdf_pages: dict[str, int] | None = None) -> dict[str, list[str]]:
     """Write the complete docs folder for the site engine: hand-written + generated pages.
 
@@ -33,12 +44,7 @@ def build_docs(content: Content, root: Path, out_dir: Path, pdf_pages: dict[str,
     if out_dir.exists():
         shutil.rmtree(out_dir)
     shutil.copytree(root / "docs", out_dir)
-    renderer, printer = Renderer(content), print_renderer(content)
-    if pdf_pages:
-        renderer.env.globals["pdf_pages"] = pdf_pages
-    # The print composer holds the same print HTML as the PDFs.
-    renderer.env.globals["composer_html"] = lambda: Markup(verbatim(composer_html(content, printer)))
-    renderer.env.globals["pack_contents"] = {p.id: printer.pack_contents(p) for p in content.packs}
+    renderer = site_renderer(content, pdf_pages)
     for page in sorted(out_dir.rglob("*.md")):  # hand-written pages get the same footer
         text = page.read_text(encoding="utf-8")
         meta = _front_matter(text)
