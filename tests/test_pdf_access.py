@@ -434,24 +434,17 @@ EXPLAINED = {
     # are body text that happens to land there (the pact notice "Beskriver reglerna före …" above
     # a section, items of a chapter's source list), read once each, not running lines.
     "PAG-001": "body text near a page edge",
-    # Addresses printed as text: in guidance text written without a link (www.skolverket.se), and
-    # the e-mail addresses of the contacts chapter, whose mailto links the print rendering drops
-    # (pages.py: Markdown writes them as character references, which its link filter misses).
+    # Addresses printed as text: in guidance text written without a link (www.skolverket.se). The
+    # e-mail addresses of the contacts chapter are links (pages.py, _link_for_print).
     "LNK-010": "addresses in the guidance text",
 }
-# An outloud error that is wrong for our tables (TBL-010, "header cells look shredded": more header
-# cells than data cells): a header row and a header cell at the start of every other row give that
-# in a table of two columns (housing forms, years) or of two rows (meetings). The cells are whole;
-# whole_tables() checks the shape, test_every_table_header_has_a_scope the scopes.
-WHOLE_TABLE = re.compile(r"header cells look shredded: \d+ header cells against \d+ data cells \[")
 
 
 def continued_tables(path: Path) -> list[tuple[str, list[int]]]:
     """(text of the header row, pages) of each table that goes on over pages, as outloud reads
     them. Such a table is one /Table (pdf_access joins its parts) and its header row drawn again
     on the next pages is an artifact. outloud looks for a table on its first page only, so it
-    finds a ruled grid without a table (TBL-014) on the next pages, and takes the header row
-    drawn again for prose a reader misses (TAG-002): it is read once, at the start of the table."""
+    finds a ruled grid without a table (TBL-014, a warning) on the next pages."""
     from outloud.model import Document
     from outloud.rules._common import element_text
 
@@ -469,38 +462,8 @@ def continued_tables(path: Path) -> list[tuple[str, list[int]]]:
 
 
 def excused(finding, tables: list[tuple[str, list[int]]]) -> bool:
-    """Whether an outloud finding is about the next pages of a table that goes on over pages."""
-    later = [(head, pages) for head, pages in tables if finding.page in pages[1:]]
-    if finding.rule == "TBL-014":
-        return bool(later)
-    if finding.rule == "TAG-002":  # the evidence: the lines, each cut at 90 characters with "…"
-        lines = re.search(r"\[(.*)\]$", finding.message).group(1).split("; ")
-        # a line goes across the cells of the header row: each of its words is a word of the row
-        return finding.count == len(lines) and all(
-            any(set(line.split()[:-1]) <= set(head.split()) for head, _ in later) for line in lines)
-    return False
-
-
-def whole_tables(path: Path) -> int:
-    """How many tables of a PDF have more header cells than data cells, each made of a header
-    row and rows that start with their one header cell."""
-    count = 0
-    with pikepdf.open(path) as pdf:
-        for table in (e for e in struct_elements(pdf) if e.S == "/Table"):
-            rows = [r for part in kids_of(table) for r in (kids_of(part) if part.S != "/TR" else [part])]
-            cells = [[str(c.S) for c in kids_of(r)] for r in rows]
-            if sum(c.count("/TH") for c in cells) <= sum(c.count("/TD") for c in cells):
-                continue
-            assert set(cells[0]) == {"/TH"} and all(c[0] == "/TH" and set(c[1:]) == {"/TD"} for c in cells[1:]), (
-                path.name, cells)
-            count += 1
-    return count
-
-
-def kids_of(element) -> list:
-    kids = element.get("/K")
-    kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-    return [k for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+    """Whether an outloud warning is about the next pages of a table that goes on over pages."""
+    return finding.rule == "TBL-014" and any(finding.page in pages[1:] for _, pages in tables)
 
 
 def strict_findings(path: Path) -> list[str]:
@@ -509,13 +472,10 @@ def strict_findings(path: Path) -> list[str]:
     from pdf_checkers import findings
 
     found = findings(path)
-    whole = [f for f in found if f.rule == "TBL-010" and WHOLE_TABLE.match(f.message)]
-    if whole:
-        assert len(whole) <= whole_tables(path), (path.name, [str(f) for f in whole])
-    tables = continued_tables(path) if any(f.rule in ("TBL-014", "TAG-002") for f in found) else []
+    tables = continued_tables(path) if any(f.rule == "TBL-014" for f in found) else []
     return [str(f) for f in found
-            if not (f in whole or excused(f, tables))
-            and (f.severity in ("failure", "error") or (f.severity == "warning" and f.rule not in EXPLAINED))]
+            if f.severity in ("failure", "error")
+            or (f.severity == "warning" and f.rule not in EXPLAINED and not excused(f, tables))]
 
 
 def test_strict_checkers_find_nothing(pdfs):

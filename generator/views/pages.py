@@ -285,7 +285,8 @@ class Renderer:
                 self.search_terms = searched
             text = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text  # front matter
             body = self._print_markdown(page, text)
-            body = re.sub(r'<a href="(?!https?:|mailto:)[^"]*">(.*?)</a>', r"\1", body, flags=re.S)
+            body = LINK.sub(_link_for_print, body)
+            body = TABLE.sub(lambda m: _row_headers_for_print(m.group(0)), body)
             title = _text(re.search(r"<h1[^>]*>(.*?)</h1>", body, re.S).group(1))
             self._printed[page] = (title, body)
         return self._printed[page]
@@ -311,6 +312,28 @@ class Renderer:
 
     def footer(self, reviewed: datetime.date, citations: list[model._Citation]) -> str:
         return self.render("pages/_footer.md.j2", reviewed=reviewed, citations=citations)
+
+
+TABLE = re.compile(r"<table\b.*?</table>", re.S)
+LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.S)
+
+
+def _link_for_print(link: re.Match[str]) -> str:
+    """A link on paper: to the web or an e-mail address it stays (Markdown writes an address as
+    character references: "&#109;&#97;…" is "mailto:"); to another page it keeps its text only."""
+    return link.group(0) if html.unescape(link.group(1)).startswith(("http:", "https:", "mailto:")) else link.group(2)
+
+
+def _row_headers_for_print(table: str) -> str:
+    """A table with more header cells than data cells (a row header and one or two columns, as
+    in the key figures) gets its row headers as data cells on paper, drawn the same (.radrubrik):
+    PDF checkers take a table whose headers outnumber its data for a broken one (outloud
+    TBL-010). The column headers, which every data cell keeps, say what each column is."""
+    if table.count("<th") <= table.count("<td"):
+        return table
+    head, _, body = table.partition("<tbody>")
+    body = re.sub(r'<th scope="row"([^>]*)>(.*?)</th>', r'<td class="radrubrik"\1>\2</td>', body, flags=re.S)
+    return f"{head}<tbody>{body}" if _ else table
 
 
 def _h2_start(body: str, start: int) -> int:
