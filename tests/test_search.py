@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import random
 import re
-from pathlib import Path
+import zipfile
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import article_text
+from generator.build import OFFLINE_ZIP
 from generator.search import LANGUAGE_FILE, SEPARATOR, TAG
 
 # query -> the page (and section) that must be found among the first three pages of results
@@ -267,3 +269,26 @@ def test_several_words_bring_the_page_that_holds_all_of_them_first(search_page, 
         if found[:1] != [page]:
             missed.append(f"{query} ({page}): {found[:FIRST]}")
     assert not missed, f"{len(missed)} of {len(queries)} queries put another page first: {missed}"
+
+
+def test_other_forms_and_several_words_work_offline_from_file(browser, site, tmp_path):
+    """The offline copy (a zip opened from file://, where the theme runs its search worker in an
+    iframe) cuts typed words back to their roots and ranks several words the same way."""
+    with zipfile.ZipFile(site / OFFLINE_ZIP) as archive:
+        archive.extractall(tmp_path)
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((tmp_path / "vagledning" / "index.html").as_uri())
+    page.locator("input.md-search__input").click()
+    box = page.locator("input.md-search__input")
+    first_link = "() => (document.querySelector('a.md-search-result__link') || {}).href || ''"
+    for query, expected in (("frivilliguppdraget", "avslutning.html"), ("forsberg socialsekreterare", "kontakter.html")):
+        box.fill(query[:-1])
+        box.press(query[-1])
+        try:
+            page.wait_for_function(f"() => ({first_link})().includes('{expected}')", timeout=10000)
+        except PlaywrightTimeout:
+            pytest.fail(f"offline, '{query}' should put {expected} first, not {page.evaluate(first_link)!r}")
+    assert all(u.startswith("file://") for u in requests), [u for u in requests if not u.startswith("file:")]
+    page.close()
