@@ -103,12 +103,16 @@
     return Object.keys(found).filter(function (k) { return k[0] === kind; }).length;
   }
 
+  var typedAs = {}; // the last query's roots -> its words as typed
+
   var search = lunr.Index.prototype.search;
   lunr.Index.prototype.search = function (queryString) {
     var results = search.call(this, queryString);
     var words = typed(queryString);
-    if (results.length < 2 || !words.length) return results;
     var roots = words.map(function (word) { return root(word) || word; });
+    typedAs = {};
+    roots.forEach(function (r, i) { typedAs[r] = words[i]; });
+    if (results.length < 2 || !words.length) return results;
     var pages = {};
     results.forEach(function (result, order) {
       result.found = held(Object.keys(result.matchData.metadata), words, roots);
@@ -141,4 +145,25 @@
     });
     return results.reverse();
   };
+
+  /* The theme shows under a result the words it lacks ("Saknas: ..."): the words as typed, not
+   * their roots ("regler", not "reg"). The worker's answer (type 3) is changed on its way out. */
+  var post = self.postMessage;
+  if (typeof post === "function") {
+    self.postMessage = function (message) {
+      var items = message && message.type === 3 && message.data && message.data.items;
+      (Array.isArray(items) ? items : []).forEach(function (group) {
+        (Array.isArray(group) ? group : []).forEach(function (item) {
+          var terms = item && item.terms || {};
+          Object.keys(terms).forEach(function (term) {
+            if (terms[term] === false && typedAs[term] && typedAs[term] !== term) {
+              delete terms[term];
+              terms[typedAs[term]] = false;
+            }
+          });
+        });
+      });
+      return post.apply(self, arguments);
+    };
+  }
 })(self.lunr);

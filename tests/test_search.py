@@ -196,6 +196,16 @@ def test_added_forms_are_searchable_but_never_shown(search_page, site):
     assert "familjehemmarnas" not in page_html  # nor on the page, nor for a screen reader
 
 
+
+def test_a_result_names_the_words_it_lacks_as_typed(search_page):
+    """The search looks up each word's root ("reg" for "regler"); a result that lacks a word
+    still names the word as typed ("Saknas: regler")."""
+    search(search_page, "dalarna regler")
+    lacking = [t.split(":", 1)[1].split() for t in search_page.eval_on_selector_all(
+        ".md-search-result__terms", "els => els.map(e => e.textContent)") if ":" in t]
+    assert lacking, "no result lacks a word: the query no longer tests this"
+    assert {w for words in lacking for w in words} <= {"dalarna", "regler"}, lacking
+
 # --- words as they stand on the pages, in other forms, and together --------------------------
 
 
