@@ -19,7 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import article_text
 from generator.build import OFFLINE_ZIP
-from generator.search import LANGUAGE_FILE, SEPARATOR, TAG
+from generator.search import LANGUAGE_FILE, SEPARATOR, SWEDISH, TAG, add_swedish
 
 # query -> the page (and section) that must be found among the first three pages of results
 # (Material groups results by page, with a page's best sections under it; three groups fill a
@@ -205,6 +205,21 @@ def test_a_result_names_the_words_it_lacks_as_typed(search_page):
         ".md-search-result__terms", "els => els.map(e => e.textContent)") if ":" in t]
     assert lacking, "no result lacks a word: the query no longer tests this"
     assert {w for words in lacking for w in words} <= {"dalarna", "regler"}, lacking
+
+
+def test_the_swedish_search_is_added_once(site, tmp_path):
+    """A preview builds into a copy of its last site: the theme's Swedish file keeps one copy of
+    the site's Swedish search, after the theme's own code."""
+    language = tmp_path / LANGUAGE_FILE
+    language.parent.mkdir(parents=True)
+    built = (site / LANGUAGE_FILE).read_text(encoding="utf-8")
+    language.write_text(built, encoding="utf-8")
+    add_swedish(tmp_path)
+    add_swedish(tmp_path)
+    text = language.read_text(encoding="utf-8")
+    ours = SWEDISH.read_text(encoding="utf-8")
+    assert text == built and text.count(ours.splitlines()[0]) == 1 and text.endswith(ours)
+    assert text.index("e.sv=function") < text.index(ours.splitlines()[0])  # the theme's code first
 
 # --- words as they stand on the pages, in other forms, and together --------------------------
 
