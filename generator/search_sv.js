@@ -12,11 +12,11 @@
  *    is always the start of the word typed, so the word still finds itself, and a word half
  *    typed finds what starts with it. The theme reads the query's words the same way (it shows
  *    the words a result lacks and marks them on the page it opens), so it sees the roots too.
- * 2. Results are ordered first by how many of the query's words their page holds, then by how
- *    many the section itself holds, then by how many it holds as typed (the whole word, then a
- *    word that starts with it), and only then by the engine's own score. A name and a place
- *    together bring the page that holds both to the top, "varning" puts the page with the word
- *    "varning" before "varningssignaler", and "barnen" puts "barnen" before "barnkonventionen".
+ * 2. Results are ordered first by how many of the query's words their page holds (in some form,
+ *    then as typed: the whole word, then the start of a longer word), then the same for the
+ *    section itself, and only then by the engine's own score. A name and a place together bring
+ *    the page that holds both to the top, "varning" puts the page with the word "varning" before
+ *    "varningssignaler", and "barnen" puts "barnen" before "barnkonventionen".
  */
 (function (lunr) {
   "use strict";
@@ -132,12 +132,14 @@
     results.sort(function (a, b) { return a.band - b.band || b.order - a.order; });
 
     /* Scores rising band by band, each band's lowest at least ten times the last band's highest,
-     * so that the theme's own boosts (at most five times) keep the bands in order. */
+     * so that the theme's own boosts (at most five times) keep the bands in order (up to a
+     * ceiling that a long query of many words may reach: past it, the engine's order). */
     var best = 0, band = null, scale = 1;
     results.forEach(function (result) {
       if (result.band !== band) {
         band = result.band;
-        scale = result.score > 0 && result.score < best * 10 ? best * 10 / result.score : 1;
+        var floor = Math.min(best * 10, 1e300);
+        scale = result.score > 0 && result.score < floor ? floor / result.score : 1;
       }
       result.score *= scale;
       best = Math.max(best, result.score);
