@@ -13,13 +13,15 @@ It never fails on a number: it measures and prints. Every timing is the median o
                   changes a PDF (when the page shows it, and when the PDF is in place)
     scaling       the same content 1x and 10x (every list of items ten times, ids made
                   unique), cold (no caches) and warm (after one edit)
+    search        what a phone downloads when a reader opens the search: the index (raw and
+                  gzipped, as the server sends it), the search worker and its Swedish files
     phone         Lighthouse 13.5 mobile performance and CLS of four pages served by nginx
     accessibility Lighthouse's accessibility score of every page on a phone (tools/lighthouse.py)
     tests         the whole test suite once (`python -m pytest`, as `make test` runs it): wall
                   time, and CPU time of every process it waited for (Chromium, Node, the PDF
                   workers and nginx included)
 
-    .venv/bin/python tools/bench.py [--root DIR] [--skip pdf,preview,scaling,phone,accessibility,tests]
+    .venv/bin/python tools/bench.py [--root DIR] [--skip pdf,preview,scaling,search,phone,accessibility,tests]
 
 `--root` measures another checkout of the project (for before/after figures) with its own
 generator; parts it does not have (nginx) are measured the way it serves the site.
@@ -309,6 +311,41 @@ def guide_with(code: Path, root: Path, *args: str) -> subprocess.CompletedProces
                           cwd=root, env=environment, capture_output=True, text=True)
 
 
+# --- search --------------------------------------------------------------------------------------
+
+# What the search fetches once it is opened (the index on every protocol, the rest once).
+SEARCH_FILES = (("index", "search/search_index.json"), ("worker", "assets/javascripts/workers/search.*.min.js"),
+                ("stemmer support", "assets/javascripts/lunr/min/lunr.stemmer.support.min.js"),
+                ("Swedish", "assets/javascripts/lunr/min/lunr.sv.min.js"))
+
+
+def bench_search(root: Path) -> None:
+    """Bytes a phone downloads when the reader opens the search: each file raw and gzipped (the
+    precompressed copy the server sends, or gzip -9 where a checkout has none)."""
+    import gzip
+
+    site = root / "site"
+    if not (site / "search" / "search_index.json").exists():
+        checked(guide(root, "build"))
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    sections = len(index["docs"])
+    key_terms = sum(len(doc.get("sokord", "").encode("utf-8")) for doc in index["docs"])
+    print(f"Search: what a phone downloads when the search is opened ({sections} sections, "
+          f"key-term forms {key_terms / 1024:.0f} KiB of the index)")
+    total_raw = total_gz = 0
+    for label, pattern in SEARCH_FILES:
+        found = sorted(site.glob(pattern))
+        if not found:
+            print(f"  {label:16} missing")
+            continue
+        data = found[0].read_bytes()
+        packed = found[0].with_name(found[0].name + ".gz")
+        gz = packed.stat().st_size if packed.exists() else len(gzip.compress(data, 9))
+        total_raw, total_gz = total_raw + len(data), total_gz + gz
+        print(f"  {label:16} {len(data):8,d} bytes   gzipped {gz:7,d} bytes")
+    print(f"  {'together':16} {total_raw:8,d} bytes   gzipped {total_gz:7,d} bytes")
+
+
 # --- phone ---------------------------------------------------------------------------------------
 
 
@@ -389,11 +426,11 @@ def bench_tests(root: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Mäter bygget, förhandsgranskningen och sidorna.")
     parser.add_argument("--root", type=Path, default=ROOT, help="projektets mapp (standard: det här)")
-    parser.add_argument("--skip", default="", help="delar att hoppa över: pdf,build,preview,scaling,phone,accessibility,tests")
+    parser.add_argument("--skip", default="", help="delar att hoppa över: pdf,build,preview,scaling,search,phone,accessibility,tests")
     args = parser.parse_args()
     root, skip = args.root.resolve(), set(args.skip.split(","))
     for name, step in (("build", bench_build), ("preview", bench_preview), ("scaling", bench_scaling),
-                       ("phone", bench_phone), ("accessibility", bench_accessibility), ("pdf", bench_pdfs),
+                       ("search", bench_search), ("phone", bench_phone), ("accessibility", bench_accessibility), ("pdf", bench_pdfs),
                        ("tests", bench_tests)):
         if name in skip:
             continue

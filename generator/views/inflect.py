@@ -1,13 +1,17 @@
-"""Swedish inflected forms of key terms, so that search finds "familjehemmet".
+"""Swedish inflected forms of key terms: for the search index and the glossary's tooltips.
 
 Material's search adds a trailing wildcard to what is typed, so a query finds
 longer forms of an indexed word ("varningssignal" finds "varningssignaler")
-but not the other way round ("stödboendet" does not find "stödboende").
-Stemming does not help (a wildcard query skips the stemmer). So the generator
-puts the inflected forms of each item's key terms into the page, hidden from
-view and from screen readers but indexed by the search engine.
+but not the other way round ("stödboendet" does not find "stödboende"). The
+site's search cuts every typed word back to its root first (search_sv.js), which
+covers the regular forms of every word on a page. The forms made here add what
+that cannot: a key term that does not stand on the page at all, and a section
+whose key term is typed in the very form ranks as one that holds the word
+("migrationsverkets" brings the actor Migrationsverket first). The generator
+puts them into the index, hidden from view and from screen readers (search.py),
+and the glossary marks them with the term's tooltip (pages.glossary_forms).
 
-The rules over-generate on purpose: a form nobody writes costs nothing in the
+The rules over-generate on purpose: a form nobody writes costs little in the
 index, a form that is missing makes a search fail.
 """
 
