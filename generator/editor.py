@@ -44,9 +44,27 @@ SUMMARY_KEYS = ("text", "namn", "rubrik", "titel", "term", "område", "källa", 
 NO_MEDIA_LIBRARY = "ingen"
 
 
-def editor_config(root: Path, api_url: str = "/api/v1") -> dict[str, Any]:
+def entry_path(collection: Any, slug: Any) -> str | None:
+    """The content file of the editor's entry `slug` in `collection` (as Decap names them), or
+    None if the configuration has no such entry: the single files by their name, a folder
+    collection's files by an id."""
+    if not isinstance(collection, str) or not isinstance(slug, str):
+        return None
+    if collection == FILES_COLLECTION:
+        return next((k.pattern for k in model.FILE_KINDS
+                     if k not in FOLDERS and "*" not in k.pattern and Path(k.pattern).stem == slug), None)
+    folder = next((f for name, f in FOLDERS.values() if name == collection), None)
+    if folder is None or not model.ID_PATTERN.fullmatch(slug):
+        return None
+    return f"{folder}/{slug}.yml"
+
+
+def editor_config(root: Path, api_url: str = "/api/v1", branch: str | None = None) -> dict[str, Any]:
     """The whole config.yml as a dict. `api_url` is where the editor's storage API answers
-    (in `guide edit` an address with the session's secret in it, see edit_server.py)."""
+    (in `guide edit` an address with the session's secret in it, see edit_server.py). With
+    `branch` (the project's content branch in git), Decap's editorial workflow: every save is a
+    draft, reviewed and published by a second maintainer (drafts.py); without, saves go straight
+    into the files."""
     refs = _Targets(root)
     files = []
     for kind in model.FILE_KINDS:
@@ -70,9 +88,9 @@ def editor_config(root: Path, api_url: str = "/api/v1") -> dict[str, Any]:
             "editor": {"preview": False}, "fields": fields_of(kind, refs),
         })
     return {
-        "backend": {"name": "proxy", "proxy_url": api_url, "branch": "main"},
+        "backend": {"name": "proxy", "proxy_url": api_url, "branch": branch or "main"},
         "locale": "sv",
-        "publish_mode": "simple",
+        "publish_mode": "editorial_workflow" if branch else "simple",
         "media_library": {"name": NO_MEDIA_LIBRARY},
         "site_url": "/",
         "display_url": "/",
@@ -354,5 +372,26 @@ SWEDISH_UI: dict[str, Any] = {
             "noteReopened": "Anteckningen är öppnad igen",
             "onFailToToggleNote": "Anteckningens status kunde inte ändras: %{details}",
         },
+    },
+}
+
+
+# Decap's names for the workflow's three columns and statuses, in the words the guide uses
+# (Decap's Swedish says "Under granskning" and "Redo"): these replace Decap's own.
+SWEDISH_WORKFLOW: dict[str, Any] = {
+    "editor": {"editorToolbar": {
+        "draft": "Utkast", "inReview": "Granskas", "ready": "Klar att publicera",
+        "statusInfoTooltipDraft": "Posten är ett utkast. Sätt statusen till ”Granskas” när en kollega "
+                                  "ska läsa den.",
+        "statusInfoTooltipInReview": "Posten granskas. En kollega läser den och sätter statusen till "
+                                     "”Klar att publicera”, och publicerar den sedan.",
+    }},
+    "workflow": {
+        "workflowList": {
+            "draftHeader": "Utkast", "inReviewHeader": "Granskas", "readyHeader": "Klar att publicera",
+            "onPublishingNotReadyEntry": "Bara poster med statusen ”Klar att publicera” kan publiceras. "
+                                         "Dra kortet till kolumnen ”Klar att publicera” först.",
+        },
+        "workflow": {"workflowHeading": "Granskning och publicering"},
     },
 }
