@@ -9,6 +9,7 @@ feed the JSON Schema (schema.py), so the editor, VS Code and the model say the s
 from __future__ import annotations
 
 import datetime
+import re
 import types
 import typing
 from pathlib import Path
@@ -98,6 +99,43 @@ def editor_config(root: Path, api_url: str = "/api/v1", branch: str | None = Non
         "search": False,
         "collections": collections,
     }
+
+
+# Decap's git backends for an organisation's own git host (`guide editor-config`): the same
+# collections as `guide edit`, with the editorial workflow as merge or pull requests.
+HOSTS = {"github": "GitHub", "gitlab": "GitLab"}
+_REPO_PART = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+REPO = {"github": re.compile(f"{_REPO_PART}/{_REPO_PART}"), "gitlab": re.compile(f"{_REPO_PART}(?:/{_REPO_PART})+")}
+BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
+
+
+def host_config(root: Path, host: str, repo: str, branch: str = "main", app_id: str | None = None,
+                base_url: str | None = None, api_root: str | None = None) -> dict[str, Any]:
+    """config.yml for Decap on `host` ("github" or "gitlab"): `repo` is owner/name (GitLab:
+    group/…/project), `branch` the content branch. Each change is a draft, a merge or pull request
+    that a colleague reviews; publishing merges it as one commit (squash). GitLab signs in with
+    PKCE (`app_id`: the OAuth application's id in your GitLab); GitHub needs an OAuth service
+    (`base_url`). `api_root` for a self-hosted GitLab or GitHub Enterprise."""
+    if host not in HOSTS:
+        raise ValueError(f"Okänd git-tjänst {host!r}: välj {' eller '.join(HOSTS)}.")
+    if not REPO[host].fullmatch(repo) or ".." in repo or repo.endswith(".git"):
+        raise ValueError(f"{repo!r} är inget arkiv på {HOSTS[host]}: skriv ägare/namn, till exempel kommunen/vagledning.")
+    if not BRANCH.fullmatch(branch) or ".." in branch:
+        raise ValueError(f"{branch!r} är inget namn på en gren, till exempel main.")
+    for url in (base_url, api_root):
+        if url is not None and not url.startswith("https://"):
+            raise ValueError(f"{url!r}: adressen ska börja med https://.")
+    config = editor_config(root, branch=branch)
+    backend: dict[str, Any] = {"name": host, "repo": repo, "branch": branch, "squash_merges": True}
+    if host == "gitlab" and app_id:
+        backend.update(auth_type="pkce", app_id=app_id)
+    if base_url:
+        backend["base_url"] = base_url
+    if api_root:
+        backend["api_root"] = api_root
+    config["backend"] = backend
+    config.pop("site_url"), config.pop("display_url")  # the local preview's address
+    return config
 
 
 def fields_of(kind: type[BaseModel], refs: "_Targets") -> list[dict[str, Any]]:
