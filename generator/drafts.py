@@ -52,6 +52,7 @@ COOKIE = "guide_maintainer"
 KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")  # a maintainer's key, as secrets.token_urlsafe makes it
 NAME_MAX = 100
 CHANGES_KEY = "ändringar"
+REVIEWED_KEY = "granskad"
 
 
 class DraftError(Exception):
@@ -322,7 +323,8 @@ class Drafts:
             raise DraftError(409, f"Du har osparade ändringar i {', '.join(files)} i projektmappen (utanför "
                                   "redigeraren). Spara dem med git (commit) eller ta bort dem, och publicera "
                                   "sedan igen. Inget är ändrat.")
-        message = "\n".join(notes) + f"\n\n{TRAILER}: {person.signature}\n"
+        summary = "\n".join(notes) or f"Granskad, utan ändring av innehållet: {', '.join(files)}"
+        message = summary + f"\n\n{TRAILER}: {person.signature}\n"
         commit = self._commit_files(content, files, message, author, person)
         self.git("update-ref", "refs/guide/publish", commit)
         try:
@@ -352,10 +354,13 @@ class Drafts:
 
 def change_notes(rel: str, before: str | None, after: str) -> list[str]:
     """The new `ändringar` entries of a file (each its note), or DraftError saying what to add.
-    Only files whose kind keeps a history need one (a meeting pack keeps none)."""
+    Only files whose kind keeps a history need one (a meeting pack keeps none), and only when
+    their content changed (not only the form, the history or the review date `granskad`)."""
     kind = kind_for(rel)
     if kind is None or not any(f.alias == CHANGES_KEY for f in kind.model_fields.values()):
         return [f"Ändrat: {rel}"]
+    if before is not None and _content(before) == _content(after):
+        return []  # only the form, the review date or the history changed: nothing for a note
     old = _changes(before)
     new = [c for c in _changes(after) if c not in old]
     if not new:
@@ -366,6 +371,17 @@ def change_notes(rel: str, before: str | None, after: str) -> list[str]:
                               "\"större\" (läsarna behöver veta det, syns i flödet) eller \"rättelse\" "
                               "(stavfel och små rättelser). Spara, och publicera sedan igen.")
     return [str(c.get("ändring", "")).strip() + (" (rättelse)" if c.get("typ") == "rättelse" else "") for c in new]
+
+
+def _content(text: str) -> Any:
+    """A file's data without its history and review date (what a change note is about)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k not in (CHANGES_KEY, REVIEWED_KEY)}
+    return data
 
 
 def _changes(text: str | None) -> list[dict]:
@@ -383,3 +399,28 @@ def _short(value: Any, length: int = 80) -> str:
     text = value if isinstance(value, str) else repr(value)
     text = "".join(c if c.isprintable() else "?" for c in text)
     return f"\"{text[:length]}\""
+
+
+def unnoted_changes(root: Path, since: str) -> tuple[list[str], list[str]]:
+    """(the content files changed since the commit `since`, and for each one without a new
+    `ändringar` entry the Swedish reason): `guide changes`, for a merge or pull request on the
+    organisation's own git host, where no editor of ours checks it."""
+    git = ["git", "-C", str(root)]
+    base = _run([*git, "merge-base", since, "HEAD"]).strip()
+    changed = [p for p in _run([*git, "diff", "--name-only", "-z", "--no-renames", base, "HEAD", "--",
+                                "guidance", "checklists"]).split("\0") if p and kind_for(p) is not None]
+    problems = []
+    for rel in changed:
+        try:
+            after = _run([*git, "show", f"HEAD:{rel}"])
+        except subprocess.CalledProcessError:
+            continue  # removed: no history left to add to
+        try:
+            before = _run([*git, "show", f"{base}:{rel}"])
+        except subprocess.CalledProcessError:
+            before = None
+        try:
+            change_notes(rel, before, after)
+        except DraftError as err:
+            problems.append(err.reason)
+    return changed, problems

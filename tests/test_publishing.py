@@ -65,6 +65,8 @@ def test_github_tests_everything_and_publishes_the_site_from_main_only():
     assert data["permissions"] == {"contents": "read"}
     test, publish = data["jobs"]["test"], data["jobs"]["publish"]
     assert [s["run"] for s in test["steps"] if s.get("run", "").startswith("make")] == ["make test"]
+    notes = next(s for s in test["steps"] if "guide changes" in s.get("run", ""))
+    assert notes["if"] == "github.event_name == 'pull_request'" and "github.base_ref" in notes["run"]
     assert publish["needs"] == "test"
     assert "refs/heads/main" in publish["if"] and "push" in publish["if"]
     assert [s["run"] for s in publish["steps"] if s.get("run", "").startswith("make")] == ["make site"]
@@ -79,6 +81,8 @@ def test_gitlab_tests_everything_and_publishes_the_site_from_main_only():
     assert data["default"]["image"].startswith("debian:")
     assert data["test"]["script"] == ["make test"] and "rules" not in data["test"]
     assert data["publish"]["script"] == ["make site"]
+    assert data["changes"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
+    assert any(line.startswith(".venv/bin/guide changes --since") for line in data["changes"]["script"])
     assert data["publish"]["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
     assert data["publish"]["artifacts"]["paths"] == ["site/"]
     assert data["stages"].index(data["test"]["stage"]) < data["stages"].index(data["publish"]["stage"])
@@ -143,3 +147,50 @@ def test_the_hosted_editor_opens_in_real_decap(host, tmp_path, browser):
         server.shutdown()
         server.server_close()
     assert errors == [] and outside == []
+
+
+# --- no silent changes on the git host either (guide changes, run for each merge or pull request) --
+
+
+def test_guide_changes_refuses_a_content_change_without_a_change_note(tmp_path):
+    root = tmp_path / "arkiv"
+    (root / "guidance").mkdir(parents=True)
+    (root / "checklists" / "paket").mkdir(parents=True)
+    school = root / "guidance" / "skola.yml"
+    school.write_text((ROOT / "guidance" / "skola.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    pack = next((ROOT / "checklists" / "paket").glob("*.yml"))
+    (root / "checklists" / "paket" / pack.name).write_text(pack.read_text(encoding="utf-8"), encoding="utf-8")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@kommun.se", GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@kommun.se")
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+    def changes():
+        return subprocess.run([sys.executable, "-m", "generator.cli", "--root", str(root), "changes", "--since", "bas"],
+                              capture_output=True, text=True, cwd=ROOT, env=env)
+
+    git("init", "--quiet", "--initial-branch", "main")
+    git("add", "--all")
+    git("commit", "--quiet", "-m", "bas")
+    git("tag", "bas")
+    data = yaml.safe_load(school.read_text(encoding="utf-8"))
+    # only the review date, and the meeting pack (it keeps no history): nothing to note
+    data["granskad"] = "2026-01-02"
+    school.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (root / "checklists" / "paket" / pack.name).write_text(pack.read_text(encoding="utf-8") + "# x\n", encoding="utf-8")
+    git("commit", "--quiet", "-am", "granskad")
+    assert changes().returncode == 0
+    # a change of the content without a new entry
+    data["rubrik"] = "Skolan, omskriven"
+    school.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    git("commit", "--quiet", "-am", "tyst ändring")
+    result = changes()
+    assert result.returncode == 1
+    assert "guidance/skola.yml har ingen ny ändring" in result.stderr and "rättelse" in result.stderr
+    data.setdefault("ändringar", []).append({"datum": "2026-01-02", "ändring": "Rubriken är ändrad.", "typ": "större"})
+    school.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    git("commit", "--quiet", "-am", "med notis")
+    result = changes()
+    assert result.returncode == 0, result.stderr
+    assert "(2)" in result.stdout
