@@ -8,6 +8,11 @@
 
 Everything listens on 127.0.0.1 only, in this one process. /admin/ exists only here, never in site/.
 
+When the project is a git repository, every save is a draft that a second maintainer reviews
+and publishes (Decap's editorial workflow, drafts.py): drafts live in the editor's own clone
+(build/editor-git), and the content files change only when a draft is published, as one commit.
+Each browser first says who it is (/admin/ shows a name form; /admin/namn keeps the name).
+
 Safe to leave running while browsing other sites: every request must name this server
 (Host 127.0.0.1:PORT or localhost:PORT, so a DNS-rebinding page is refused), a request from a
 page must come from this origin (Origin, Sec-Fetch-Site), and the storage API takes only JSON
