@@ -359,10 +359,10 @@ def change_notes(rel: str, before: str | None, after: str) -> list[str]:
     kind = kind_for(rel)
     if kind is None or not any(f.alias == CHANGES_KEY for f in kind.model_fields.values()):
         return [f"Ändrat: {rel}"]
-    if before is not None and _content(before) == _content(after):
-        return []  # only the form, the review date or the history changed: nothing for a note
     old = _changes(before)
     new = [c for c in _changes(after) if c not in old]
+    if not new and before is not None and _content(before) == _content(after):
+        return []  # only the form or the review date changed: nothing for a note
     if not new:
         today = review.today().isoformat()
         raise DraftError(422, f"{rel} har ingen ny ändring i sin ändringshistorik, och en ändring publiceras "

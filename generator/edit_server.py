@@ -60,6 +60,7 @@ from . import drafts as workflow
 from .editor import FOLDERS, NO_MEDIA_LIBRARY, SWEDISH_UI, SWEDISH_WORKFLOW, editor_config, entry_path
 from .format import FormatError, shape_text, write_atomic
 from .load import MAX_FILE_BYTES, ContentError
+from .draft_preview import URL as DRAFT_URL, DraftPreviews
 from .preview import BackgroundPdfs, EngineBuilds
 
 CODE_ROOT = Path(__file__).resolve().parent.parent  # where node_modules is installed
@@ -398,6 +399,7 @@ class Storage:
         self.lock = threading.Lock()
         # with a content branch (the project is a git repository): drafts, review and publishing
         self.drafts = workflow.Drafts(self.root, branch, entry_path, self.path) if branch else None
+        self.previews = DraftPreviews(self.root, self.drafts) if self.drafts else None
         self.person: workflow.Person | None = None  # who sent the request being handled
 
     def handle(self, action: Any, params: Any, person: "workflow.Person | None" = None) -> Any:
@@ -413,6 +415,7 @@ class Storage:
                 "deleteUnpublishedEntry": self._workflow(self.drafts.delete),
                 "updateUnpublishedEntryStatus": self._workflow(lambda p: self.drafts.update_status(p, self._who())),
                 "publishUnpublishedEntry": self._workflow(self._publish),
+                "getDeployPreview": self._workflow(self.previews.request),  # the draft's own preview
             })
         if not isinstance(action, str) or action not in actions:
             raise Refused(403, f"Åtgärden {_shown(action)} är inte tillåten i redigeraren "
@@ -659,6 +662,13 @@ def make_handler(root: Path, preview: Preview, storage: Storage, secret: str, po
                 return self._send(200, ADMIN_STYLE.encode(), "text/css; charset=utf-8")
             if path.startswith("/admin/"):
                 return self._file(DECAP_DIST, path[len("/admin/"):])
+            if path.startswith(DRAFT_URL) and storage.previews is not None:
+                key, _, rest = path[len(DRAFT_URL):].partition("/")
+                site = storage.previews.site(key)
+                if site is None:
+                    return self._send(404, "Förhandsgranskningen av utkastet finns inte (längre).".encode(),
+                                      "text/plain; charset=utf-8")
+                return self._file(site, rest)
             if path == "/__status":
                 seen = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("seen", [""])[0]
                 status = preview.status(int(seen) if seen.isdigit() and len(seen) < 12 else None)

@@ -95,7 +95,7 @@ def editor_config(root: Path, api_url: str = "/api/v1", branch: str | None = Non
         "media_library": {"name": NO_MEDIA_LIBRARY},
         "site_url": "/",
         "display_url": "/",
-        "show_preview_links": False,
+        "show_preview_links": bool(branch),  # a draft's own preview (draft_preview.py)
         "search": False,
         "collections": collections,
     }

@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import threading
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,21 @@ def test_a_draft_is_reviewed_by_another_maintainer_and_published_as_one_commit(e
         b.get_by_role("link", name=re.compile("Varningssignaler")).click()
         b.get_by_role("button", name="Status: Granskas").wait_for()
         assert b.locator("textarea").filter(has_text=NEW_SIGN).count() == 1  # the draft, not the published text
+
+        # B reads the draft in a preview of its own; the live preview still shows the published text
+        def draft_preview_ready() -> bool:
+            if b.get_by_role("link", name="Visa förhandsvisning").count():
+                return True
+            check = b.get_by_role("button", name="Kontrollera förhandsvisning")
+            if check.count():
+                check.first.click()
+            return False
+        assert wait_for(draft_preview_ready, 240, interval=3), "the draft's preview was never built"
+        draft_site = urllib.parse.urljoin(editor.origin, b.get_by_role("link", name="Visa förhandsvisning").get_attribute("href"))
+        assert draft_site.startswith(f"{editor.origin}/__utkast/")
+        assert NEW_SIGN in get(f"{draft_site}varningssignaler/")
+        live = get(f"{editor.origin}/varningssignaler/")
+        assert SIGN in live and NEW_SIGN not in live
         _status(b, "Granskas", "Klar att publicera")
         _publish(b)
         refusal = b.get_by_text(re.compile("har ingen ny ändring i sin ändringshistorik"))
@@ -342,7 +358,7 @@ def test_workflow_actions_refuse_names_and_paths_outside_the_content(editor):
         for collection, slug in (("innehall", bad), (bad, "varningssignaler"), ("kontakter", bad), ("checklistor", bad)):
             for action, extra in (("unpublishedEntry", {}), ("deleteUnpublishedEntry", {}),
                                   ("updateUnpublishedEntryStatus", {"newStatus": "draft"}),
-                                  ("publishUnpublishedEntry", {}),
+                                  ("publishUnpublishedEntry", {}), ("getDeployPreview", {}),
                                   ("unpublishedEntryDataFile", {"path": SIGNS, "id": "x"})):
                 status, answer = act(editor, anna, action, collection=collection, slug=slug, **extra)
                 assert status in (400, 403), (action, collection, slug, status, answer)
@@ -370,6 +386,16 @@ def test_workflow_actions_refuse_names_and_paths_outside_the_content(editor):
     # no media, no notes, no other actions
     for action in ("unpublishedEntryMediaFile", "persistMedia", "getNotes", "addNote", "getPRMetadata", "info"):
         assert act(editor, anna, action, collection="innehall", slug="varningssignaler", path=SIGNS, id="x")[0] == 403
+    # the drafts' previews: only built ones, by their commit, nothing beside them
+    for path in ("/__utkast/", "/__utkast/../../Makefile", "/__utkast/..%2f..%2fMakefile", "/__utkast/0123456789abcdef/",
+                 "/__utkast/0123456789abcdef/../../../../Makefile", "/__utkast/%2e%2e/projekt/mkdocs.yml",
+                 "/__utkast/0123456789ABCDEF/", "/__utkast/" + "a" * 200 + "/"):
+        connection = http.client.HTTPConnection("127.0.0.1", editor.port, timeout=30)
+        connection.request("GET", path, headers={"Host": f"127.0.0.1:{editor.port}"})
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        assert response.status == 404 and b"site:" not in body and b"mkdocs" not in body.lower(), path
     # a published file is not deleted past the review
     assert act(editor, anna, "deleteFiles", paths=["guidance/kontakter/dalarna.yml"])[0] == 403
     assert _snapshot(editor.root) == before
