@@ -5,6 +5,8 @@
     guide serve   live preview on http://127.0.0.1:8000, rebuilt when content changes
     guide pack    one meeting-pack PDF from a YAML file, or from --checklista/--avsnitt
     guide edit    the maintainers' editor (Decap CMS) and live preview on http://127.0.0.1:8000
+    guide editor-config  the editor for an organisation's own GitHub or GitLab, as a folder (hosted.py)
+    guide changes --since REF  every content file changed since REF has a new change note (CI)
     guide format  rewrite every content file in the shape the editor writes
     guide schema  write a JSON Schema per kind of content file (for VS Code's YAML extension)
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 import traceback
@@ -38,6 +41,16 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     edit = commands.add_parser("edit", help="redigera i webbläsaren, med förhandsgranskning")
     edit.add_argument("--port", type=int, default=8000)
+    hosted = commands.add_parser("editor-config", help="redigeraren för er egen GitHub eller GitLab, som en mapp")
+    hosted.add_argument("--host", required=True, choices=["github", "gitlab"], help="er git-tjänst")
+    hosted.add_argument("--repo", required=True, help="arkivet, till exempel kommunen/vagledning")
+    hosted.add_argument("--branch", default="main", help="grenen som publiceras (standard: main)")
+    hosted.add_argument("--app-id", default=None, help="GitLab: OAuth-applikationens id (inloggning med PKCE)")
+    hosted.add_argument("--base-url", default=None, help="GitHub: er OAuth-tjänst; GitLab: er GitLabs adress")
+    hosted.add_argument("--api-root", default=None, help="API-adressen för egen GitLab eller GitHub Enterprise")
+    hosted.add_argument("--out", type=Path, default=Path("admin"), help="mapp att skriva (standard: admin/)")
+    changes = commands.add_parser("changes", help="kontrollera att varje ändrad innehållsfil har en ny ändringsnotis")
+    changes.add_argument("--since", required=True, help="git-versionen att jämföra med, till exempel origin/main")
     fmt = commands.add_parser("format", help="skriv om innehållsfilerna i redigerarens form")
     fmt.add_argument("--check", action="store_true", help="ändra inget, lista filer som inte har formen")
     schema = commands.add_parser("schema", help="skriv JSON Schema för varje slag av fil")
@@ -74,6 +87,27 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "edit":
             from generator.commands.edit_server import serve as serve_editor
             serve_editor(root, args.port)
+        elif args.command == "editor-config":
+            from generator.commands.hosted import write_admin
+            try:
+                out = write_admin(root, args.out.resolve(), args.host, args.repo, branch=args.branch,
+                                  app_id=args.app_id, base_url=args.base_url, api_root=args.api_root)
+            except (ValueError, FileNotFoundError) as err:
+                print(f"Fel: {err}", file=sys.stderr)
+                return 1
+            print(f"Redigeraren för {args.host} är skriven till {out}: lägg mappen på en egen adress.")
+        elif args.command == "changes":
+            from generator.commands.drafts import unnoted_changes
+            try:
+                changed, problems = unnoted_changes(root, args.since)
+            except (OSError, subprocess.CalledProcessError) as err:
+                print(f"Fel: git kunde inte jämföra med {args.since}: {getattr(err, 'stderr', '') or err}", file=sys.stderr)
+                return 1
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            if problems:
+                return 1
+            print(f"Varje ändrad innehållsfil ({len(changed)}) har en ny rad i sin ändringshistorik.")
         elif args.command == "format":
             from generator.commands.format import format_files
             changed = format_files(root, check_only=args.check)

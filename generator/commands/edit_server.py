@@ -8,6 +8,11 @@
 
 Everything listens on 127.0.0.1 only, in this one process. /admin/ exists only here, never in site/.
 
+When the project is a git repository, every save is a draft that a second maintainer reviews
+and publishes (Decap's editorial workflow, drafts.py): drafts live in the editor's own clone
+(build/editor-git), and the content files change only when a draft is published, as one commit.
+Each browser first says who it is (/admin/ shows a name form; /admin/namn keeps the name).
+
 Safe to leave running while browsing other sites: every request must name this server
 (Host 127.0.0.1:PORT or localhost:PORT, so a DNS-rebinding page is refused), a request from a
 page must come from this origin (Origin, Sec-Fetch-Site), and the storage API takes only JSON
@@ -27,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import http.cookies
 import http.server
 import json
 import logging
@@ -37,6 +43,7 @@ import secrets
 import shutil
 import signal
 import stat
+import subprocess
 import sys
 import threading
 import time
@@ -47,7 +54,10 @@ from typing import Any
 
 import yaml
 
-from generator.commands.editor import FOLDERS, NO_MEDIA_LIBRARY, SWEDISH_UI, editor_config
+from generator.commands import drafts as workflow
+from generator.commands.draft_preview import URL as DRAFT_URL
+from generator.commands.draft_preview import DraftPreviews
+from generator.commands.editor import FOLDERS, NO_MEDIA_LIBRARY, SWEDISH_UI, SWEDISH_WORKFLOW, editor_config, entry_path
 from generator.commands.format import FormatError, shape_text, write_atomic
 from generator.content import model
 from generator.content.load import MAX_FILE_BYTES, ContentError
@@ -80,6 +90,49 @@ ADMIN_PAGE = """<!doctype html>
 </html>
 """
 
+# Asked once per browser before Decap loads, when changes are reviewed (drafts.py): who is editing.
+NAME_PAGE = """<!doctype html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Vem redigerar? – Redigera vägledningen</title>
+<style>body{font-family:sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#000}
+input{font:inherit;padding:.3rem;width:100%;max-width:25rem} button{font:inherit;padding:.4rem 1rem}
+#fel{color:#b00020}</style>
+</head>
+<body><main>
+<h1>Vem redigerar?</h1>
+<p>Ditt namn står vid varje ändring du skriver och varje ändring du granskar, i vägledningens
+historik. Du skriver det en gång i den här webbläsaren.</p>
+<form id="vem">
+<p><label for="namn">Namn</label><br><input id="namn" name="namn" autocomplete="name" required maxlength="100"></p>
+<p><label for="epost">E-postadress</label><br><input id="epost" name="epost" type="email" autocomplete="email" required maxlength="200"></p>
+<p><button type="submit">Till redigeraren</button></p>
+<p id="fel" role="alert"></p>
+</form>
+</main>
+<script src="namn.js"></script>
+</body>
+</html>
+"""
+NAME_SCRIPT = """(function () {
+  "use strict";
+  var form = document.getElementById("vem");
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    fetch("/admin/namn", {method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({name: form.namn.value, email: form.epost.value})})
+      .then(function (r) { return r.json().then(function (answer) { return [r.ok, answer]; }); })
+      .then(function (result) {
+        if (result[0]) { location.reload(); return; }
+        document.getElementById("fel").textContent = result[1].error;
+      })
+      .catch(function () { document.getElementById("fel").textContent = "Redigeraren svarar inte. Är den igång?"; });
+  });
+})();
+"""
+
 # Run by the editor's page after Decap has loaded, before it starts: Decap's Swedish completed
 # (editor.SWEDISH_UI fills only what Decap's own Swedish lacks) and the "media library" that
 # stores nothing (editor.NO_MEDIA_LIBRARY: no field takes an image or a file).
@@ -96,7 +149,18 @@ ADMIN_SCRIPT = """(function () {
     });
     return target;
   }
-  CMS.registerLocale("sv", fill(CMS.getLocale("sv") || {}, %s));
+  function replace(target, extra) {
+    Object.keys(extra).forEach(function (key) {
+      if (typeof extra[key] === "object") {
+        if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
+        replace(target[key], extra[key]);
+      } else {
+        target[key] = extra[key];
+      }
+    });
+    return target;
+  }
+  CMS.registerLocale("sv", replace(fill(CMS.getLocale("sv") || {}, %s), %s));
   CMS.registerMediaLibrary({name: %s, init: function () {
     return {show: function () {}, hide: function () {}, enableStandalone: function () { return false; }};
   }});
@@ -117,7 +181,8 @@ ADMIN_SCRIPT = """(function () {
   }
   new MutationObserver(name).observe(document.documentElement, {childList: true, subtree: true});
 })();
-""" % (json.dumps(SWEDISH_UI, ensure_ascii=False), json.dumps(NO_MEDIA_LIBRARY),
+""" % (json.dumps(SWEDISH_UI, ensure_ascii=False), json.dumps(SWEDISH_WORKFLOW, ensure_ascii=False),
+       json.dumps(NO_MEDIA_LIBRARY),
        json.dumps({"move": "Flytta (dra och släpp)", "remove": "Ta bort", "toggle": "Fäll ut eller fäll ihop"},
                   ensure_ascii=False))
 # Decap's colours that fail WCAG's 4.5:1 (axe: color-contrast), darkened: its grey small text
@@ -315,11 +380,12 @@ RELOAD</body></html>
 
 
 class Refused(Exception):
-    """A request the editor does not carry out: the HTTP status and the Swedish reason."""
+    """A request the editor does not carry out: the HTTP status and the Swedish reason
+    (`quiet`: an answer Decap expects, such as "no draft", not written in the terminal)."""
 
-    def __init__(self, status: int, reason: str):
+    def __init__(self, status: int, reason: str, quiet: bool = False):
         super().__init__(reason)
-        self.status, self.reason = status, reason
+        self.status, self.reason, self.quiet = status, reason, quiet
 
 
 # Content files the editor may read and write: the single files of the "Innehåll" collection,
@@ -337,26 +403,69 @@ class Storage:
 
     Actions: entriesByFolder, entriesByFiles, getEntry (reading), persistEntry (a save),
     deleteFiles (a region, checklist or pack removed), getDeployPreview and getMedia (there are
-    none: asked all the same). Nothing else: no media written or read (no field takes a file),
-    no editorial workflow. Saves are one at a time; each file
-    is formatted from the text the editor sent and written whole (format.write_atomic)."""
+    none: asked all the same). In a git repository, Decap's editorial workflow too (drafts.py):
+    unpublishedEntries, unpublishedEntry, unpublishedEntryDataFile, deleteUnpublishedEntry,
+    updateUnpublishedEntryStatus, publishUnpublishedEntry; a save is then a draft, and
+    deleteFiles is refused. Nothing else: no media written or read (no field takes a file).
+    Requests are handled one at a time; each file is formatted from the text the editor sent
+    and written whole (format.write_atomic)."""
 
-    def __init__(self, root: Path, saved: Any = None):
+    def __init__(self, root: Path, saved: Any = None, branch: str | None = None):
         self.root = root.resolve()
         self.saved = saved or (lambda: None)  # called after each change: the preview builds again
         self.lock = threading.Lock()
+        # with a content branch (the project is a git repository): drafts, review and publishing
+        self.drafts = workflow.Drafts(self.root, branch, entry_path, self.path) if branch else None
+        self.previews = DraftPreviews(self.root, self.drafts) if self.drafts else None
+        self.person: workflow.Person | None = None  # who sent the request being handled
 
-    def handle(self, action: Any, params: Any) -> Any:
+    def handle(self, action: Any, params: Any, person: "workflow.Person | None" = None) -> Any:
         actions = {"entriesByFolder": self.entries_by_folder, "entriesByFiles": self.entries_by_files,
                    "getEntry": self.get_entry, "persistEntry": self.persist_entry,
                    "deleteFiles": self.delete_files, "getDeployPreview": lambda params: None,
                    "getMedia": lambda params: []}  # asked when an entry opens: there are no media
+        if self.drafts is not None:
+            actions.update({
+                "unpublishedEntries": self._workflow(self.drafts.unpublished_entries),
+                "unpublishedEntry": self._workflow(self.drafts.unpublished_entry),
+                "unpublishedEntryDataFile": self._workflow(self.drafts.unpublished_entry_data_file),
+                "deleteUnpublishedEntry": self._workflow(self.drafts.delete),
+                "updateUnpublishedEntryStatus": self._workflow(lambda p: self.drafts.update_status(p, self._who())),
+                "publishUnpublishedEntry": self._workflow(self._publish),
+                "getDeployPreview": self._workflow(self.previews.request),  # the draft's own preview
+            })
         if not isinstance(action, str) or action not in actions:
             raise Refused(403, f"Åtgärden {_shown(action)} är inte tillåten i redigeraren "
                                f"(bara {', '.join(actions)}).")
         if not isinstance(params, dict):
             raise Refused(400, "Begäran saknar sina uppgifter (params).")
-        return actions[action](params)
+        if self.drafts is not None and params.get("branch", self.drafts.branch) != self.drafts.branch:
+            raise Refused(403, f"Redigeraren arbetar bara mot grenen {self.drafts.branch}, inte {_shown(params.get('branch'))}.")
+        with self.lock:  # one request at a time: a save, a status, a publish never overlap
+            self.person = person
+            try:
+                return actions[action](params)
+            finally:
+                self.person = None
+
+    def _who(self) -> "workflow.Person":
+        if self.person is None:
+            raise Refused(403, "Redigeraren vet inte vem du är. Ladda om sidan och skriv ditt namn.")
+        return self.person
+
+    @staticmethod
+    def _workflow(action):
+        def run(params: dict) -> Any:
+            try:
+                return action(params)
+            except workflow.DraftError as err:
+                raise Refused(err.status, err.reason, quiet=err.status == 404) from err
+        return run
+
+    def _publish(self, params: dict) -> Any:
+        answer = self.drafts.publish(params, self._who())
+        self.saved()
+        return answer
 
     # --- paths ---------------------------------------------------------------------------------
 
@@ -451,13 +560,21 @@ class Storage:
             except FormatError as err:
                 raise Refused(422, f"Filen sparades inte: {err}") from err
             writes.append((path, text, old))
-        with self.lock:  # one save at a time; each file replaced whole
-            for path, text, old in writes:
-                if old is not None and not old.is_file():
-                    raise Refused(409, f"{old.relative_to(self.root).as_posix()} finns inte längre.")
-                write_atomic(path, text)
-                if old is not None:
-                    old.unlink()
+        if self.drafts is not None:  # a draft: a commit in the editor's clone, the files untouched
+            options = params.get("options")
+            if not isinstance(options, dict) or options.get("useWorkflow") is not True:
+                raise Refused(403, "Här sparas varje ändring som ett utkast som en kollega granskar och publicerar.")
+            if len(writes) != 1 or writes[0][2] is not None:
+                raise Refused(403, "Ett utkast ändrar en fil och byter inte namn på den.")
+            path, text, _ = writes[0]
+            return self._workflow(lambda p: self.drafts.persist(
+                p, text, path.relative_to(self.root).as_posix(), self._who()))(params)
+        for path, text, old in writes:  # one save at a time (handle holds the lock); each file whole
+            if old is not None and not old.is_file():
+                raise Refused(409, f"{old.relative_to(self.root).as_posix()} finns inte längre.")
+            write_atomic(path, text)
+            if old is not None:
+                old.unlink()
         self.saved()
         return {"message": "entry persisted"}
 
@@ -466,9 +583,11 @@ class Storage:
         if not isinstance(paths, list) or not paths:
             raise Refused(400, "Begäran saknar filerna som ska tas bort.")
         targets = [self.path(rel, folder_only=True) for rel in paths]  # never a single content file
-        with self.lock:
-            for path in targets:
-                path.unlink(missing_ok=True)
+        if self.drafts is not None:
+            raise Refused(403, "En publicerad fil tas inte bort i redigeraren när ändringar granskas: "
+                               "be den som sköter projektets git att ta bort den (med en ändringsnotis).")
+        for path in targets:  # handle holds the lock
+            path.unlink(missing_ok=True)
         self.saved()
         return {"message": f"{len(targets)} filer borttagna"}
 
@@ -525,8 +644,9 @@ def make_handler(root: Path, preview: Preview, storage: Storage, secret: str, po
 
         def _refuse(self, err: Refused) -> None:
             where = self.path.split("?", 1)[0].replace(secret, "…")
-            print(f"Redigeraren avvisade {_shown(self.command)} {_shown(where)}: {err.reason}",
-                  file=sys.stderr, flush=True)
+            if not err.quiet:
+                print(f"Redigeraren avvisade {_shown(self.command)} {_shown(where)}: {err.reason}",
+                      file=sys.stderr, flush=True)
             self.close_connection = True  # a body may be left unread
             body = json.dumps({"error": err.reason}, ensure_ascii=False).encode()
             self._send(err.status, body, "application/json; charset=utf-8")
@@ -538,7 +658,8 @@ def make_handler(root: Path, preview: Preview, storage: Storage, secret: str, po
             try:
                 self._check_caller(secret_inside=path == "/admin/config.yml")
                 if path == "/admin/config.yml":
-                    config = editor_config(root, api_url=api_path)
+                    config = editor_config(root, api_url=api_path,
+                                           branch=storage.drafts.branch if storage.drafts else None)
                     text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
                     return self._send(200, text.encode(), "text/yaml; charset=utf-8")
                 if path.startswith("/api/"):
@@ -548,13 +669,23 @@ def make_handler(root: Path, preview: Preview, storage: Storage, secret: str, po
             if path == "/admin":
                 return self._redirect("/admin/")
             if path == "/admin/":
-                return self._send(200, ADMIN_PAGE.encode(), "text/html; charset=utf-8", {"Content-Security-Policy": ADMIN_CSP})
+                page = ADMIN_PAGE if storage.drafts is None or self._person() else NAME_PAGE
+                return self._send(200, page.encode(), "text/html; charset=utf-8", {"Content-Security-Policy": ADMIN_CSP})
+            if path == "/admin/namn.js":
+                return self._send(200, NAME_SCRIPT.encode(), "application/javascript; charset=utf-8")
             if path == "/admin/editor.js":
                 return self._send(200, ADMIN_SCRIPT.encode(), "application/javascript; charset=utf-8")
             if path == "/admin/editor.css":
                 return self._send(200, ADMIN_STYLE.encode(), "text/css; charset=utf-8")
             if path.startswith("/admin/"):
                 return self._file(DECAP_DIST, path[len("/admin/"):])
+            if path.startswith(DRAFT_URL) and storage.previews is not None:
+                key, _, rest = path[len(DRAFT_URL):].partition("/")
+                site = storage.previews.site(key)
+                if site is None:
+                    return self._send(404, "Förhandsgranskningen av utkastet finns inte (längre).".encode(),
+                                      "text/plain; charset=utf-8")
+                return self._file(site, rest)
             if path == "/__status":
                 seen = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("seen", [""])[0]
                 status = preview.status(int(seen) if seen.isdigit() and len(seen) < 12 else None)
@@ -568,9 +699,42 @@ def make_handler(root: Path, preview: Preview, storage: Storage, secret: str, po
 
         # --- POST: the storage API ------------------------------------------------------------
 
+        def _person(self) -> "workflow.Person | None":
+            """Who this browser said it is (the name form), by the key in its cookie."""
+            if storage.drafts is None:
+                return None
+            cookie = http.cookies.SimpleCookie()
+            try:
+                cookie.load(self._one("Cookie") or "")
+            except http.cookies.CookieError:
+                return None
+            morsel = cookie.get(workflow.COOKIE)
+            return storage.drafts.person(morsel.value) if morsel else None
+
+        def _name_form(self) -> None:
+            """The name form's answer: the maintainer's name kept, and a cookie with their key."""
+            if storage.drafts is None:
+                raise Refused(403, "Redigeraren frågar bara efter namn när ändringar granskas (i ett git-arkiv).")
+            kind = (self._one("Content-Type") or "").split(";", 1)[0].strip().lower()
+            if kind != "application/json":
+                raise Refused(403, f"Formuläret tar bara emot JSON, inte {_shown(kind)}.")
+            data = json.loads(self._body())
+            if not isinstance(data, dict):
+                raise Refused(400, "Begäran är inget JSON-objekt.")
+            with storage.lock:
+                try:
+                    key = storage.drafts.remember(data.get("name"), data.get("email"))
+                except workflow.DraftError as err:
+                    raise Refused(err.status, err.reason) from err
+            cookie = (f"{workflow.COOKIE}={key}; Path=/; HttpOnly; SameSite=Strict; "
+                      f"Max-Age={400 * 24 * 3600}")
+            self._send(200, b'{"ok": true}', "application/json; charset=utf-8", {"Set-Cookie": cookie})
+
         def do_POST(self) -> None:  # noqa: N802
             try:
                 self._check_caller(api=True)
+                if self.path == "/admin/namn":
+                    return self._name_form()
                 if not hmac.compare_digest(self.path.split("?", 1)[0].encode(), api_path.encode()):
                     raise Refused(403, "Fel adress eller fel nyckel för redigerarens lagring. Ladda om "
                                        "redigeraren (varje gång \"make edit\" startar får den en ny nyckel).")
@@ -580,7 +744,7 @@ def make_handler(root: Path, preview: Preview, storage: Storage, secret: str, po
                 request = json.loads(self._body())
                 if not isinstance(request, dict):
                     raise Refused(400, "Begäran är inget JSON-objekt.")
-                answer = storage.handle(request.get("action"), request.get("params"))
+                answer = storage.handle(request.get("action"), request.get("params"), self._person())
             except Refused as err:
                 return self._refuse(err)
             except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
@@ -705,7 +869,13 @@ def serve(root: Path, port: int) -> None:
                          f"eller välj en annan port: .venv/bin/guide edit --port {port + 1}") from err
     preview = Preview(root)
     preview.request()
-    storage = Storage(root, saved=preview.request)  # a save: rebuild now rather than wait for the watcher
+    branch = workflow.git_branch(root)  # a git repository: drafts, review, publishing
+    try:
+        storage = Storage(root, saved=preview.request, branch=branch)  # a save: rebuild at once
+    except (OSError, subprocess.CalledProcessError) as err:
+        raise BuildError(f"Redigerarens egen kopia av git-arkivet ({workflow.CLONE}) kunde inte göras: "
+                         f"{getattr(err, 'stderr', None) or err}") from err
+
     observer = watch(root, preview.request)  # hand edits, and the editor's saves
     httpd.RequestHandlerClass = make_handler(root, preview, storage, secrets.token_urlsafe(32),
                                              httpd.server_address[1])
@@ -718,7 +888,11 @@ def serve(root: Path, port: int) -> None:
         print("", flush=True)
         print(f"Klart! Öppna redigeraren:        {address}/admin/", flush=True)
         print(f"Förhandsgranska webbplatsen:     {address}/", flush=True)
-        print("Sidorna byggs om varje gång du sparar (Publicera) i redigeraren.", flush=True)
+        if storage.drafts is not None:
+            print(f"Ändringar sparas som utkast. En kollega granskar och publicerar dem på grenen "
+                  f"{storage.drafts.branch}; först då ändras filerna och förhandsgranskningen.", flush=True)
+        else:
+            print("Sidorna byggs om varje gång du sparar (Publicera) i redigeraren.", flush=True)
         print("Avsluta med Ctrl+C.", flush=True)
         while True:
             time.sleep(3600)

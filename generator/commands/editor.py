@@ -9,6 +9,7 @@ feed the JSON Schema (schema.py), so the editor, VS Code and the model say the s
 from __future__ import annotations
 
 import datetime
+import re
 import types
 import typing
 from pathlib import Path
@@ -44,9 +45,27 @@ SUMMARY_KEYS = ("text", "namn", "rubrik", "titel", "term", "område", "källa", 
 NO_MEDIA_LIBRARY = "ingen"
 
 
-def editor_config(root: Path, api_url: str = "/api/v1") -> dict[str, Any]:
+def entry_path(collection: Any, slug: Any) -> str | None:
+    """The content file of the editor's entry `slug` in `collection` (as Decap names them), or
+    None if the configuration has no such entry: the single files by their name, a folder
+    collection's files by an id."""
+    if not isinstance(collection, str) or not isinstance(slug, str):
+        return None
+    if collection == FILES_COLLECTION:
+        return next((k.pattern for k in model.FILE_KINDS
+                     if k not in FOLDERS and "*" not in k.pattern and Path(k.pattern).stem == slug), None)
+    folder = next((f for name, f in FOLDERS.values() if name == collection), None)
+    if folder is None or not model.ID_PATTERN.fullmatch(slug):
+        return None
+    return f"{folder}/{slug}.yml"
+
+
+def editor_config(root: Path, api_url: str = "/api/v1", branch: str | None = None) -> dict[str, Any]:
     """The whole config.yml as a dict. `api_url` is where the editor's storage API answers
-    (in `guide edit` an address with the session's secret in it, see edit_server.py)."""
+    (in `guide edit` an address with the session's secret in it, see edit_server.py). With
+    `branch` (the project's content branch in git), Decap's editorial workflow: every save is a
+    draft, reviewed and published by a second maintainer (drafts.py); without, saves go straight
+    into the files."""
     refs = _Targets(root)
     files = []
     for kind in model.FILE_KINDS:
@@ -70,16 +89,53 @@ def editor_config(root: Path, api_url: str = "/api/v1") -> dict[str, Any]:
             "editor": {"preview": False}, "fields": fields_of(kind, refs),
         })
     return {
-        "backend": {"name": "proxy", "proxy_url": api_url, "branch": "main"},
+        "backend": {"name": "proxy", "proxy_url": api_url, "branch": branch or "main"},
         "locale": "sv",
-        "publish_mode": "simple",
+        "publish_mode": "editorial_workflow" if branch else "simple",
         "media_library": {"name": NO_MEDIA_LIBRARY},
         "site_url": "/",
         "display_url": "/",
-        "show_preview_links": False,
+        "show_preview_links": bool(branch),  # a draft's own preview (draft_preview.py)
         "search": False,
         "collections": collections,
     }
+
+
+# Decap's git backends for an organisation's own git host (`guide editor-config`): the same
+# collections as `guide edit`, with the editorial workflow as merge or pull requests.
+HOSTS = {"github": "GitHub", "gitlab": "GitLab"}
+_REPO_PART = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+REPO = {"github": re.compile(f"{_REPO_PART}/{_REPO_PART}"), "gitlab": re.compile(f"{_REPO_PART}(?:/{_REPO_PART})+")}
+BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
+
+
+def host_config(root: Path, host: str, repo: str, branch: str = "main", app_id: str | None = None,
+                base_url: str | None = None, api_root: str | None = None) -> dict[str, Any]:
+    """config.yml for Decap on `host` ("github" or "gitlab"): `repo` is owner/name (GitLab:
+    group/…/project), `branch` the content branch. Each change is a draft, a merge or pull request
+    that a colleague reviews; publishing merges it as one commit (squash). GitLab signs in with
+    PKCE (`app_id`: the OAuth application's id in your GitLab); GitHub needs an OAuth service
+    (`base_url`). `api_root` for a self-hosted GitLab or GitHub Enterprise."""
+    if host not in HOSTS:
+        raise ValueError(f"Okänd git-tjänst {host!r}: välj {' eller '.join(HOSTS)}.")
+    if not REPO[host].fullmatch(repo) or ".." in repo or repo.endswith(".git"):
+        raise ValueError(f"{repo!r} är inget arkiv på {HOSTS[host]}: skriv ägare/namn, till exempel kommunen/vagledning.")
+    if not BRANCH.fullmatch(branch) or ".." in branch:
+        raise ValueError(f"{branch!r} är inget namn på en gren, till exempel main.")
+    for url in (base_url, api_root):
+        if url is not None and not url.startswith("https://"):
+            raise ValueError(f"{url!r}: adressen ska börja med https://.")
+    config = editor_config(root, branch=branch)
+    backend: dict[str, Any] = {"name": host, "repo": repo, "branch": branch, "squash_merges": True}
+    if host == "gitlab" and app_id:
+        backend.update(auth_type="pkce", app_id=app_id)
+    if base_url:
+        backend["base_url"] = base_url
+    if api_root:
+        backend["api_root"] = api_root
+    config["backend"] = backend
+    config.pop("site_url"), config.pop("display_url")  # the local preview's address
+    return config
 
 
 def fields_of(kind: type[BaseModel], refs: "_Targets") -> list[dict[str, Any]]:
@@ -354,5 +410,26 @@ SWEDISH_UI: dict[str, Any] = {
             "noteReopened": "Anteckningen är öppnad igen",
             "onFailToToggleNote": "Anteckningens status kunde inte ändras: %{details}",
         },
+    },
+}
+
+
+# Decap's names for the workflow's three columns and statuses, in the words the guide uses
+# (Decap's Swedish says "Under granskning" and "Redo"): these replace Decap's own.
+SWEDISH_WORKFLOW: dict[str, Any] = {
+    "editor": {"editorToolbar": {
+        "draft": "Utkast", "inReview": "Granskas", "ready": "Klar att publicera",
+        "statusInfoTooltipDraft": "Posten är ett utkast. Sätt statusen till ”Granskas” när en kollega "
+                                  "ska läsa den.",
+        "statusInfoTooltipInReview": "Posten granskas. En kollega läser den och sätter statusen till "
+                                     "”Klar att publicera”, och publicerar den sedan.",
+    }},
+    "workflow": {
+        "workflowList": {
+            "draftHeader": "Utkast", "inReviewHeader": "Granskas", "readyHeader": "Klar att publicera",
+            "onPublishingNotReadyEntry": "Bara poster med statusen ”Klar att publicera” kan publiceras. "
+                                         "Dra kortet till kolumnen ”Klar att publicera” först.",
+        },
+        "workflow": {"workflowHeading": "Granskning och publicering"},
     },
 }
