@@ -566,7 +566,7 @@ def reference_problems(rel: str, kind: type[BaseModel], raw: Any, targets: dict[
         if name in known:
             continue
         items = targets.get(model.ITEM, set())
-        if ref.target != model.ITEM and name in items:
+        if ref.target != model.ITEM and name in items and model.names_items(ref.target):
             message = wrong_kind_of_reference(name, ref.target, _nearest(name, known))
         else:
             message = missing_reference(name, ref.target, _nearest(name, known), hash_ + anchor)

@@ -79,6 +79,8 @@ class Ref:
     def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
         schema = handler(core_schema)
         schema[REFERENCE_KEYWORD] = self.target
+        if self.anchor:
+            schema[ANCHOR_KEYWORD] = True
         schema.setdefault("description", TARGETS[self.target].hint(anchor=self.anchor))
         return schema
 
@@ -92,6 +94,7 @@ class Defines:
 
 
 REFERENCE_KEYWORD = "x-reference"  # in the JSON Schema: which kind of thing a value names
+ANCHOR_KEYWORD = "x-reference-anchor"  # in the JSON Schema: "#section" may follow
 
 
 class Model(BaseModel):
@@ -717,6 +720,7 @@ class Target:
     the: str  # "aktören": "lägg först till aktören i …"
     place: str | None = None  # where they are, when no field defines them
     advice_text: str | None = None  # how to make one exist, when not "lägg först till …"
+    hint_text: str | None = None  # what to write, when not "Id för …"
 
     @property
     def where(self) -> str:
@@ -727,8 +731,9 @@ class Target:
         return self.advice_text or f"lägg först till {self.the} i {self.where}"
 
     def hint(self, anchor: bool = False) -> str:
-        text = f"Id för {self.a} i {self.where}."
-        return text + (" Lägg till #avsnitt för ett avsnitt av sidan." if anchor else "")
+        text = self.hint_text or f"Id för {self.a} i {self.where}."
+        return text + (" Lägg till #avsnitt för ett avsnitt av sidan, till exempel samverkan#individniva."
+                       if anchor else "")
 
 
 ITEM = "item"  # any content item (an `Item`) in guidance/, by its id
@@ -741,11 +746,13 @@ TARGETS: dict[str, Target] = {
     "level": Target("en samverkansnivå", "ingen samverkansnivå", "nivån"),
     "network": Target("ett nätverk", "inget nätverk", "nätverket"),
     "checklist": Target("en checklista", "ingen checklista", "checklistan"),
-    "topic": Target("ett ämne", "inget ämne", "ämnet"),
+    "topic": Target("ett ämne", "inget ämne", "ämnet",
+                    hint_text="Ett av ämnena i guidance/webbplats.yml (under \"ämnen:\")."),
     ITEM: Target("en post", "ingen post", "posten", place="någon fil i guidance/",
                  advice_text="lägg först till posten i rätt fil i guidance/"),
     PAGE: Target("en sida", "ingen sida", "sidan", place="webbplatsens sidor",
-                 advice_text="se sidornas namn (utan .md) i menyn i mkdocs.yml"),
+                 advice_text="se sidornas namn (utan .md) i menyn i mkdocs.yml",
+                 hint_text="Namnet på en sida på webbplatsen, som i dess adress, till exempel varningssignaler."),
 }
 
 
@@ -829,6 +836,16 @@ def defining_kinds(target: str) -> tuple[type[BaseModel], ...]:
         return tuple(kind for kind in FILE_KINDS if any(
             isinstance(b := unwrap(list_item(a) or a), type) and issubclass(b, Item) for _, _, _, a in fields(kind)))
     return tuple(dict.fromkeys(kind for kind, _ in definitions(target)))
+
+
+def names_items(target: str) -> bool:
+    """Whether what a `Ref(target)` names are content items (actors are, pages and topics not)."""
+    for kind, path in definitions(target):
+        annotation = next(a for p, _, _, a in fields(kind) if p == path)
+        base = unwrap(list_item(annotation) or annotation)
+        if isinstance(base, type) and issubclass(base, Item):
+            return True
+    return False
 
 
 def where_defined(target: Target) -> str:
