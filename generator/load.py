@@ -234,8 +234,8 @@ def load_content(root: Path) -> Content:
     problems.extend(_check_ids(by_age, skip_ids=set(copies)))
     targets = defined_targets((p.kind, p.raw) for p in parsed)
     unchecked = {t for t in model.TARGETS if unreadable & set(model.defining_kinds(t))}
-    for p in parsed:
-        problems.extend(reference_problems(p.rel, p.kind, p.raw, targets, unchecked))
+    problems = _one_per_slip(problems, [r for p in parsed for r in reference_problems(
+        p.rel, p.kind, p.raw, targets, unchecked)])
     problems.extend(_check_role_pages(parsed, root))
     problems.extend(_check_file_names(parsed))
     problems.extend(_check_part_of_cycles(parsed))
@@ -259,9 +259,9 @@ def load_pack(path: Path, content: Content) -> model.Pack:
             pack = model.Pack.model_validate(_plain(raw))
         except ValidationError as err:
             problems.extend(_validation_problems(rel, model.Pack, raw, err))
+        problems = _one_per_slip(problems, list(reference_problems(rel, model.Pack, raw, content.targets)))
     if pack is not None:
         problems.extend(_pack_entry_problems(pack, rel, raw))
-        problems.extend(reference_problems(rel, model.Pack, raw, content.targets))
     if problems:
         raise ContentError(problems)
     return pack
@@ -273,6 +273,13 @@ def check_pack(pack: model.Pack, checklists: set[str], rel: str, raw: Any) -> li
     data = raw if raw is not None else pack.model_dump(by_alias=True, exclude_none=True)
     targets = {"checklist": set(checklists), model.PAGE: set(_page_slugs())}
     return _pack_entry_problems(pack, rel, raw) + list(reference_problems(rel, model.Pack, data, targets))
+
+
+def _one_per_slip(problems: list[Problem], references: list[Problem]) -> list[Problem]:
+    """A mistyped reference that is no valid id either ("individnivå") is one slip: of its two
+    problems, the one that names what to write is kept."""
+    said = {(r.file, r.line, r.field) for r in references}
+    return [q for q in problems if (q.file, q.line, q.field) not in said] + references
 
 
 def _pack_entry_problems(pack: model.Pack, rel: str, raw: Any) -> list[Problem]:
