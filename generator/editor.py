@@ -96,7 +96,7 @@ def field_config(key: str, info: FieldInfo, holder: type[BaseModel], refs: "_Tar
     annotation = info.annotation
     ref = model.reference(model.field_annotation(info))
     base, is_list = item_type(annotation)
-    if ref is not None and not ref.anchor:  # "sida#avsnitt" is typed: no picker offers sections
+    if ref is not None and ref.pickable:  # "sida#avsnitt", "lista: deltar" are typed
         out.update(refs.widget(ref.target, multiple=is_list))
         if is_list:
             out["required"] = _min_length(info) > 0

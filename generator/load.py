@@ -28,7 +28,8 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from ruamel.yaml.reader import ReaderError
 
 from . import diskcache, model
-from .messages import describe_validation_error, describe_yaml_error, missing_reference, wrong_kind_of_reference
+from .messages import (describe_validation_error, describe_yaml_error, missing_part, missing_reference,
+                       wrong_kind_of_reference)
 
 CONTENT_DIRS = ("guidance", "checklists")
 YAML_CACHE = Path("build/yaml-cache")  # parsed files, by a hash of their bytes
@@ -568,6 +569,9 @@ def reference_problems(rel: str, kind: type[BaseModel], raw: Any, targets: dict[
         known = targets.get(ref.target)
         if not isinstance(value, str) or ref.target in unchecked or not known:
             continue
+        if ref.of is not None:
+            yield from _part_problems(rel, raw, path, clean_text(value).strip(), ref, targets)
+            continue
         name, hash_, anchor = clean_text(value).strip().partition("#") if ref.anchor else (
             clean_text(value).strip(), "", "")
         if name in known:
@@ -578,6 +582,22 @@ def reference_problems(rel: str, kind: type[BaseModel], raw: Any, targets: dict[
         else:
             message = missing_reference(name, ref.target, _nearest(name, known), hash_ + anchor)
         yield Problem(rel, _line_of(raw, path), _field_path(raw, path), message)
+
+
+def _part_problems(rel: str, raw: Any, path: tuple[Any, ...], value: str, ref: model.Ref,
+                   targets: dict[str, set[str]]) -> Iterator[Problem]:
+    """A part of an item ("lista: deltar" of "grupp: individniva") that the item has. An item
+    that does not exist has its own problem."""
+    holder = raw
+    for key in path[:-1]:
+        holder = holder[key] if isinstance(holder, (dict, list)) else None
+    item = holder.get(ref.of) if isinstance(holder, dict) else None
+    if not isinstance(item, str) or clean_text(item).strip() not in targets.get(model.ITEM, set()):
+        return
+    item = clean_text(item).strip()
+    known = sorted(k.partition("/")[2] for k in targets[ref.target] if k.partition("/")[0] == item)
+    if value not in known:
+        yield Problem(rel, _line_of(raw, path), _field_path(raw, path), missing_part(value, ref.target, item, known))
 
 
 def _nearest(ref: str, candidates: set[str]) -> str:

@@ -143,3 +143,11 @@ def wrong_kind_of_reference(value: str, target: str, nearest: str | None) -> str
     guess = f" Menade du \"{nearest}\"?" if nearest else ""
     t = TARGETS[target]
     return f"\"{value}\" finns, men här ska det stå {t.a} i {t.where}.{guess}"
+
+
+def missing_part(value: str, target: str, item: str, known: list[str]) -> str:
+    """A value that names a part (a list) that the item it belongs to does not have."""
+    t = TARGETS[target]
+    return (f"Det finns {t.none} \"{value}\" i \"{item}\". "
+            f"Skriv en av: {', '.join(known)}." if known else
+            f"Det finns {t.none} \"{value}\" i \"{item}\", och ingen annan heller. Ta bort raden.")

@@ -71,10 +71,18 @@ ReviewDate = Annotated[datetime.date, AfterValidator(_check_review_date)]
 @dataclass(frozen=True)
 class Ref:
     """Declares that a field's value names something defined elsewhere: `target` says what
-    (a key of TARGETS). With `anchor` the value may go on with "#section" (a page's section)."""
+    (a key of TARGETS). With `anchor` the value may go on with "#section" (a page's section).
+    With `of` the value names a part of the item that the field `of` (a YAML key beside this
+    one) names: "lista: deltar" a list of the group in "grupp:"."""
 
     target: str
     anchor: bool = False
+    of: str | None = None
+
+    @property
+    def pickable(self) -> bool:
+        """Whether the value is one id to pick (not a page and section, not a part of an item)."""
+        return not self.anchor and self.of is None
 
     def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
         schema = handler(core_schema)
@@ -632,7 +640,7 @@ class ChecklistPart(Model):
     note: Text | None = Field(default=None, alias="text", description="Text som skrivs ut i delen.")
     fields: list[FormField] = Field(default_factory=list, alias="fält", description="Fält att fylla i.")
     display: Literal["kryssrutor", "fält", "text"] = Field(default="kryssrutor", alias="visa", description="Hur punkterna visas: kryssrutor, fält att fylla i eller bara text.")
-    list_key: Text | None = Field(default=None, alias="lista", description="Vilken lista i gruppen som visas, till exempel deltar.")
+    list_key: Annotated[Text, Ref("list", of="grupp")] | None = Field(default=None, alias="lista", description="Vilken lista i gruppen som visas, till exempel deltar.")
 
 
 class Checklist(Model):
@@ -737,6 +745,7 @@ class Target:
 
 
 ITEM = "item"  # any content item (an `Item`) in guidance/, by its id
+LIST = "list"  # a list of a content item, as "<item id>/<YAML key>" (a Ref to it has `of`)
 PAGE = "page"  # a page of the site: the site's structure, not the content, knows them
 TARGETS: dict[str, Target] = {
     "source": Target("en källa", "ingen källa", "källan"),
@@ -750,6 +759,8 @@ TARGETS: dict[str, Target] = {
                     hint_text="Ett av ämnena i guidance/webbplats.yml (under \"ämnen:\")."),
     ITEM: Target("en post", "ingen post", "posten", place="någon fil i guidance/",
                  advice_text="lägg först till posten i rätt fil i guidance/"),
+    LIST: Target("en lista", "ingen lista", "listan", place="gruppen",
+                 hint_text="Namnet på en lista i gruppen (grupp:), som det står i gruppens fil, till exempel deltar."),
     PAGE: Target("en sida", "ingen sida", "sidan", place="webbplatsens sidor",
                  advice_text="se sidornas namn (utan .md) i menyn i mkdocs.yml",
                  hint_text="Namnet på en sida på webbplatsen, som i dess adress, till exempel varningssignaler."),
@@ -882,6 +893,20 @@ def positions(kind: type[BaseModel], raw: Any) -> Iterator[tuple[tuple[Any, ...]
     yield from visit(kind, raw, ())
 
 
+def _lists(cls: type[BaseModel], value: dict) -> Iterator[str]:
+    """The YAML keys of an item's own lists of texts or items that have something in them (not
+    the sources and search terms every item may have)."""
+    common = {info.alias or name for name, info in Item.model_fields.items()}
+    for name, info in cls.model_fields.items():
+        key = info.alias or name
+        item = list_item(field_annotation(info))
+        if key in common or item is None or not value.get(key) or not isinstance(value.get(key), list):
+            continue
+        base = unwrap(item)
+        if base is str or (isinstance(base, type) and issubclass(base, Item)):
+            yield key
+
+
 def references(kind: type[BaseModel], raw: Any) -> Iterator[tuple[tuple[Any, ...], Any, Ref]]:
     """(path, value, declaration) of every value in a file's data that names something."""
     for path, value, annotation in positions(kind, raw):
@@ -899,6 +924,7 @@ def defined(kind: type[BaseModel], raw: Any) -> Iterator[tuple[str, Any]]:
         base = unwrap(annotation)
         if isinstance(base, type) and issubclass(base, Item) and isinstance(value, dict) and "id" in value:
             yield ITEM, value["id"]
+            yield from ((LIST, f"{value['id']}/{key}") for key in _lists(base, value))
         d = definition(annotation)
         if d is None:
             continue

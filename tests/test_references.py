@@ -61,14 +61,15 @@ def test_every_id_typed_field_is_a_declared_reference():
 
 
 def test_every_target_is_named_and_defined_in_one_place():
-    """Each kind of thing a Ref names has its Swedish words, and (but items and pages, which the
-    whole content and the site's structure define) one field that Defines it."""
+    """Each kind of thing a Ref names has its Swedish words, and (but items, their lists and
+    pages, which the model's own structure and the site's structure define) one field that
+    Defines it."""
     used = {model.reference(a).target for kind in model.FILE_KINDS for *_, a in model.fields(kind)
             if model.reference(a)}
     assert used == set(model.TARGETS)
     for target in model.TARGETS:
         places = model.definitions(target)
-        if target in (model.ITEM, model.PAGE):
+        if target in (model.ITEM, model.LIST, model.PAGE):
             assert places == []
         else:
             assert len(places) == 1, (target, places)
@@ -145,8 +146,12 @@ def test_every_mistyped_reference_is_one_problem_naming_what_to_write(small, ind
     assert len(found) == 1, found
     assert found[0].startswith(f"{rel}:{line}: "), found
     target = model.TARGETS[ref.target]
-    assert f'Det finns {target.none} med id "{name}x"' in found[0], found
-    assert f'Menade du "{value}"?' in found[0], found
+    if ref.of is None:
+        assert f'Det finns {target.none} med id "{name}x"' in found[0], found
+        assert f'Menade du "{value}"?' in found[0], found
+    else:  # a part of an item: all the parts it has
+        assert f'Det finns {target.none} "{name}x" i ' in found[0], found
+        assert re.search(rf"Skriv en av: .*\b{re.escape(value)}\b", found[0]), found
 
 
 def test_a_reference_to_another_kind_of_item_says_what_belongs_there(small):
@@ -165,6 +170,21 @@ def test_a_file_that_fails_validation_still_defines_its_ids(small):
     path.write_text(path.read_text(encoding="utf-8").replace("    kort: Om ett barn\n", ""), encoding="utf-8")
     found = problems(small)
     assert len(found) == 1 and found[0].startswith("guidance/samverkan.yml:"), found
+
+
+def test_a_checklist_part_names_a_list_its_group_has(small):
+    """"lista:" names a list of the group in "grupp:" (a mistyped one stopped `guide check` with
+    an unexpected error); a group that does not exist is that line's problem alone."""
+    path = small / "checklists" / "samverkansmote-individ.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("lista: deltar", "lista: deltagare"), encoding="utf-8")
+    found = problems(small)
+    assert len(found) == 1 and found[0].startswith("checklists/samverkansmote-individ.yml:"), found
+    assert 'ingen lista "deltagare" i "individniva". Skriv en av: arbete, deltar.' in found[0]
+    path.write_text(text.replace("grupp: individniva", "grupp: individnivan")
+                    .replace("lista: deltar", "lista: deltagare"), encoding="utf-8")
+    found = problems(small)
+    assert len(found) == 1 and 'Menade du "individniva"?' in found[0], found
 
 
 def test_form_field_ids_are_unique_within_their_checklist_only(small):
@@ -232,7 +252,7 @@ def test_the_editor_offers_a_picker_exactly_for_the_declared_references():
         for path, field in _editor_fields(fields):
             ref = declared[path]
             picker = field.get("widget") == "relation" or (field.get("widget") == "select" and ref is not None)
-            assert picker == (ref is not None and not ref.anchor), (where, path, field.get("widget"))
+            assert picker == (ref is not None and ref.pickable), (where, path, field.get("widget"))
             checked += picker
     assert checked > 50
     actors = next(f for f in entries["guidance/aktorer.yml"] if f["name"] == "aktörer")
