@@ -145,6 +145,12 @@ class _Parsed:
     kind: type[BaseModel]
     raw: Any
     value: BaseModel | None = None
+    ids: list[tuple[str, tuple[Any, ...]]] | None = None  # _file_ids, once worked out
+
+    @cached_property
+    def walked(self) -> list[tuple[tuple[Any, ...], Any, Any]]:
+        """The file's data where the model has a place for it (model.positions), walked once."""
+        return list(model.positions(self.kind, self.raw))
 
 
 def content_files(root: Path) -> list[Path]:
@@ -233,10 +239,10 @@ def load_content(root: Path) -> Content:
     copies = _copies(by_age)
     problems.extend(copies.values())
     problems.extend(_check_ids(by_age, skip_ids=set(copies)))
-    targets = defined_targets((p.kind, p.raw) for p in parsed)
+    targets = defined_targets((p.kind, p.raw, p.walked) for p in parsed)
     unchecked = {t for t in model.TARGETS if unreadable & set(model.defining_kinds(t))}
     problems = _one_per_slip(problems, [r for p in parsed for r in reference_problems(
-        p.rel, p.kind, p.raw, targets, unchecked)])
+        p.rel, p.kind, p.raw, targets, unchecked, p.walked)])
     problems.extend(_check_role_pages(parsed, root))
     problems.extend(_check_file_names(parsed))
     problems.extend(_check_part_of_cycles(parsed))
@@ -483,8 +489,10 @@ def _missing_kinds(parsed: list[_Parsed], unreadable: set[type[BaseModel]]) -> s
 
 def _file_ids(p: _Parsed) -> list[tuple[str, tuple[Any, ...]]]:
     """(id, path) of every item of a file whose id must be unique in the whole project."""
-    found = []
-    for path, value, annotation in model.positions(p.kind, p.raw):
+    if p.ids is not None:
+        return p.ids
+    found = p.ids = []
+    for path, value, annotation in p.walked:
         base = model.unwrap(annotation)
         if isinstance(value, dict) and isinstance(value.get("id"), str) and isinstance(base, type) \
                 and issubclass(base, BaseModel) and "id" in base.model_fields \
@@ -548,12 +556,13 @@ def _check_ids(parsed: list[_Parsed], skip_ids: set[str] = frozenset()) -> Itera
                 seen[ident] = (p.rel, line)
 
 
-def defined_targets(files: Iterator[tuple[type[BaseModel], Any]]) -> dict[str, set[str]]:
-    """What references can name (model.TARGETS -> ids), from files' data as read: a file that
-    does not pass validation still defines its ids, so one slip there is one problem."""
+def defined_targets(files: Iterator[tuple]) -> dict[str, set[str]]:
+    """What references can name (model.TARGETS -> ids), from files' data as read (kind, data and,
+    if at hand, its model.positions): a file that does not pass validation still defines its
+    ids, so one slip there is one problem."""
     found: dict[str, set[str]] = {target: set() for target in model.TARGETS}
-    for kind, raw in files:
-        for target, ident in model.defined(kind, raw):
+    for kind, raw, *walked in files:
+        for target, ident in model.defined(kind, raw, *walked):
             if isinstance(ident, str):
                 found[target].add(clean_text(ident).strip())
     found[model.PAGE] = set(_page_slugs())
@@ -561,11 +570,11 @@ def defined_targets(files: Iterator[tuple[type[BaseModel], Any]]) -> dict[str, s
 
 
 def reference_problems(rel: str, kind: type[BaseModel], raw: Any, targets: dict[str, set[str]],
-                       unchecked: set[str] = frozenset()) -> Iterator[Problem]:
+                       unchecked: set[str] = frozenset(), walked: list | None = None) -> Iterator[Problem]:
     """Every value that a field declares a reference (model.Ref) names something that exists.
     Targets in `unchecked` (their file could not be read: its problem is the one to fix first),
     and targets of which nothing is known, are not checked."""
-    for path, value, ref in model.references(kind, raw):
+    for path, value, ref in model.references(kind, raw, walked):
         known = targets.get(ref.target)
         if not isinstance(value, str) or ref.target in unchecked or not known:
             continue

@@ -12,6 +12,7 @@ Schema are all made from these declarations (`references`, `definitions`, `TARGE
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import types
 import typing
@@ -767,9 +768,17 @@ TARGETS: dict[str, Target] = {
 }
 
 
+_FIELD_TYPES: dict[int, tuple[FieldInfo, Any]] = {}  # id(field) -> (the field, kept alive; its type)
+
+
 def field_annotation(info: FieldInfo) -> Any:
-    """A field's whole type, with the metadata pydantic keeps apart (`Annotated[X, Ref(...)]`)."""
-    return Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+    """A field's whole type, with the metadata pydantic keeps apart (`Annotated[X, Ref(...)]`):
+    the same object every time, so that its shape is worked out once."""
+    known = _FIELD_TYPES.get(id(info))
+    if known is None or known[0] is not info:
+        whole = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        known = _FIELD_TYPES[id(info)] = (info, whole)
+    return known[1]
 
 
 def _top_metadata(annotation: Any) -> list[Any]:
@@ -786,39 +795,67 @@ def _top_metadata(annotation: Any) -> list[Any]:
             return found
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What the walks over the content need to know of a type, worked out once per type."""
+
+    base: Any  # without Annotated and Optional
+    item: Any  # the type of a list's items, or None
+    before: tuple[Any, ...]  # the BeforeValidators' functions (shorthands, stripping)
+    ref: Ref | None
+    defines: Defines | None
+
+
+_SHAPES: dict[int, tuple[Any, _Shape]] = {}  # id(type) -> (the type, kept alive; its shape)
+
+
+def _shape(annotation: Any) -> _Shape:
+    """The shape of a type, worked out once (by identity: hashing a typing object costs more)."""
+    known = _SHAPES.get(id(annotation))
+    if known is not None and known[0] is annotation:
+        return known[1]
+    _SHAPES[id(annotation)] = (annotation, _work_out_shape(annotation))
+    return _SHAPES[id(annotation)][1]
+
+
+def _work_out_shape(annotation: Any) -> _Shape:
+    top = _top_metadata(annotation)
+    base = annotation
+    while typing.get_origin(base) in (Annotated, typing.Union, types.UnionType):
+        args = typing.get_args(base)
+        base = args[0] if typing.get_origin(base) is Annotated else next(a for a in args if a is not type(None))
+    item = typing.get_args(base)[0] if typing.get_origin(base) is list else None
+    markers = top + (_top_metadata(item) if item is not None else [])
+    return _Shape(base, item, tuple(m.func for m in top if isinstance(m, BeforeValidator)),
+                  next((m for m in markers if isinstance(m, Ref)), None),
+                  next((m for m in markers if isinstance(m, Defines)), None))
+
+
+@functools.cache
+def _field_types(cls: type[BaseModel]) -> dict[str, Any]:
+    """YAML key -> the field's whole type, of a model class."""
+    return {info.alias or name: field_annotation(info) for name, info in cls.model_fields.items()}
+
+
 def unwrap(annotation: Any) -> Any:
     """`Annotated[X, ...]` -> X and `X | None` -> X."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-        else:
-            return annotation
+    return _shape(annotation).base
 
 
 def list_item(annotation: Any) -> Any | None:
     """The type of a list's items (None if the type is no list)."""
-    base = unwrap(annotation)
-    return typing.get_args(base)[0] if typing.get_origin(base) is list else None
-
-
-def _marker(annotation: Any, cls: type) -> Any:
-    """The `Ref` or `Defines` of a field's type, on the value or on each of a list's items."""
-    item = list_item(annotation)
-    found = _top_metadata(annotation) + (_top_metadata(item) if item is not None else [])
-    return next((m for m in found if isinstance(m, cls)), None)
+    return _shape(annotation).item
 
 
 def reference(annotation: Any) -> Ref | None:
-    """The `Ref` a field's type declares (pass `field_annotation(info)`), if any."""
-    return _marker(annotation, Ref)
+    """The `Ref` a field's type declares (pass `field_annotation(info)`), on the value or on each
+    of a list's items, if any."""
+    return _shape(annotation).ref
 
 
 def definition(annotation: Any) -> Defines | None:
     """The `Defines` a field's type declares, if any."""
-    return _marker(annotation, Defines)
+    return _shape(annotation).defines
 
 
 def fields(kind: type[BaseModel]) -> Iterator[tuple[tuple[str, ...], type[BaseModel], str, Any]]:
@@ -835,12 +872,14 @@ def fields(kind: type[BaseModel]) -> Iterator[tuple[tuple[str, ...], type[BaseMo
     yield from visit(kind, (), frozenset({kind}))
 
 
+@functools.cache
 def definitions(target: str) -> list[tuple[type[BaseModel], tuple[str, ...]]]:
     """(kind of file, path of YAML keys) of each field that `Defines(target)`."""
     return [(kind, path) for kind in FILE_KINDS for path, _, _, annotation in fields(kind)
             if (d := definition(annotation)) is not None and d.target == target]
 
 
+@functools.cache
 def defining_kinds(target: str) -> tuple[type[BaseModel], ...]:
     """The kinds of file in which the things a `Ref(target)` names are defined."""
     if target == ITEM:
@@ -849,6 +888,7 @@ def defining_kinds(target: str) -> tuple[type[BaseModel], ...]:
     return tuple(dict.fromkeys(kind for kind, _ in definitions(target)))
 
 
+@functools.cache
 def names_items(target: str) -> bool:
     """Whether what a `Ref(target)` names are content items (actors are, pages and topics not)."""
     for kind, path in definitions(target):
@@ -874,32 +914,30 @@ def positions(kind: type[BaseModel], raw: Any) -> Iterator[tuple[tuple[Any, ...]
     (`- forebygg-2025` is a citation); a value of the wrong shape is not followed into (the
     validation reports it)."""
     def visit(annotation: Any, value: Any, path: tuple[Any, ...]) -> Iterator:
-        for meta in _top_metadata(annotation):
-            if isinstance(meta, BeforeValidator):
-                try:
-                    value = meta.func(value)
-                except Exception:  # noqa: BLE001 - the validation says what is wrong
-                    pass
+        shape = _shape(annotation)
+        for func in shape.before:
+            try:
+                value = func(value)
+            except Exception:  # noqa: BLE001 - the validation says what is wrong
+                pass
         yield path, value, annotation
-        item, base = list_item(annotation), unwrap(annotation)
-        if item is not None and isinstance(value, list):
+        if shape.item is not None and isinstance(value, list):
             for index, child in enumerate(value):
-                yield from visit(item, child, path + (index,))
-        elif isinstance(base, type) and issubclass(base, BaseModel) and isinstance(value, dict):
-            by_key = {info.alias or name: info for name, info in base.model_fields.items()}
+                yield from visit(shape.item, child, path + (index,))
+        elif isinstance(value, dict) and isinstance(shape.base, type) and issubclass(shape.base, BaseModel):
+            types_ = _field_types(shape.base)
             for key, child in value.items():  # in the file's order
-                if key in by_key:
-                    yield from visit(field_annotation(by_key[key]), child, path + (key,))
+                if key in types_:
+                    yield from visit(types_[key], child, path + (key,))
     yield from visit(kind, raw, ())
 
 
 def _lists(cls: type[BaseModel], value: dict) -> Iterator[str]:
     """The YAML keys of an item's own lists of texts or items that have something in them (not
     the sources and search terms every item may have)."""
-    common = {info.alias or name for name, info in Item.model_fields.items()}
-    for name, info in cls.model_fields.items():
-        key = info.alias or name
-        item = list_item(field_annotation(info))
+    common = _field_types(Item)
+    for key, annotation in _field_types(cls).items():
+        item = list_item(annotation)
         if key in common or item is None or not value.get(key) or not isinstance(value.get(key), list):
             continue
         base = unwrap(item)
@@ -907,9 +945,10 @@ def _lists(cls: type[BaseModel], value: dict) -> Iterator[str]:
             yield key
 
 
-def references(kind: type[BaseModel], raw: Any) -> Iterator[tuple[tuple[Any, ...], Any, Ref]]:
-    """(path, value, declaration) of every value in a file's data that names something."""
-    for path, value, annotation in positions(kind, raw):
+def references(kind: type[BaseModel], raw: Any, walked: list | None = None) -> Iterator[tuple[tuple[Any, ...], Any, Ref]]:
+    """(path, value, declaration) of every value in a file's data that names something
+    (`walked`: the file's `positions`, when they are at hand)."""
+    for path, value, annotation in positions(kind, raw) if walked is None else walked:
         if isinstance(value, list):
             continue  # a list of references: each of its items is a position of its own
         ref = reference(annotation)
@@ -917,10 +956,10 @@ def references(kind: type[BaseModel], raw: Any) -> Iterator[tuple[tuple[Any, ...
             yield path, value, ref
 
 
-def defined(kind: type[BaseModel], raw: Any) -> Iterator[tuple[str, Any]]:
+def defined(kind: type[BaseModel], raw: Any, walked: list | None = None) -> Iterator[tuple[str, Any]]:
     """(target, id) of everything a file's data defines that a `Ref` can name: what the fields
     that `Defines` hold, and every content item's id (ITEM)."""
-    for _, value, annotation in positions(kind, raw):
+    for _, value, annotation in positions(kind, raw) if walked is None else walked:
         base = unwrap(annotation)
         if isinstance(base, type) and issubclass(base, Item) and isinstance(value, dict) and "id" in value:
             yield ITEM, value["id"]
