@@ -84,10 +84,10 @@ def editor_config(root: Path, api_url: str = "/api/v1") -> dict[str, Any]:
 
 
 def fields_of(kind: type[BaseModel], refs: "_Targets") -> list[dict[str, Any]]:
-    return [field_config(key, info, kind, refs) for key, info in fields_in_order(kind)]
+    return [field_config(key, info, refs) for key, info in fields_in_order(kind)]
 
 
-def field_config(key: str, info: FieldInfo, holder: type[BaseModel], refs: "_Targets") -> dict[str, Any]:
+def field_config(key: str, info: FieldInfo, refs: "_Targets") -> dict[str, Any]:
     """One field: label, hint, required, and the widget for its type."""
     out: dict[str, Any] = {"name": key, "label": model.label(key)}
     if info.description:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import types
 import typing
 from typing import Any
 
