@@ -189,6 +189,29 @@ def copy_project(target: Path, caches: bool = True) -> Path:
     return target
 
 
+# A small project in the real model (tests/fixtures/small/README.md says what it holds): for the
+# tests of the loader, the references and the site's structure, which need no full build.
+SMALL = ROOT / "tests" / "fixtures" / "small"
+
+
+def copy_small(target: Path, buildable: bool = False) -> Path:
+    """A copy of the small project, to break without harm (never the fixture itself: loading
+    writes build/). `buildable` adds what a build needs besides content: the engine's
+    configuration, the theme's overrides and the assets (the project's own)."""
+    shutil.copytree(SMALL, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("README.md"))
+    if buildable:
+        shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+        shutil.copytree(ROOT / "overrides", target / "overrides")
+        shutil.copytree(ROOT / "docs" / "assets", target / "docs" / "assets")
+    return target
+
+
+@pytest.fixture
+def small(tmp_path) -> Path:
+    """A copy of the small project (content and docs/index.md only)."""
+    return copy_small(tmp_path / "small")
+
+
 def _link_or_copy(src: str, dst: str) -> None:
     try:
         os.link(src, dst)

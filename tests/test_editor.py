@@ -434,6 +434,33 @@ def test_every_file_kind_round_trips_with_a_one_field_diff(editor, page):
 
 
 @pytest.mark.xdist_group("editor")
+def test_pickers_of_declared_references_show_and_save_ids(editor, page):
+    """The pickers come from the model's declarations (model.Ref): "vem gör vad" shows the
+    responsibilities' texts from aktorer.yml (two lists deep), and a pack's samverkansnivå is
+    picked by the level's name from samverkan.yml; saved, the pack is listed under its level on
+    the checklists page."""
+    address, root = editor
+    _open(page, address, f"{FILES_COLLECTION}/entries/forsvinnande")
+    who = _field(page, "Vem gör vad").first
+    expect(who).to_contain_text("Efterforskar barn som avviker")  # pol-efterforska, shown by its text
+    path = root / "checklists" / "paket" / "ny-god-man.yml"
+    before = path.read_text(encoding="utf-8")
+    page.goto(f"{address}/admin/#/collections/paket")  # leaves the entry, as a maintainer does
+    page.locator("a[href*='paket/entries/ny-god-man']").first.wait_for()
+    _open(page, address, "paket/entries/ny-god-man")
+    expect(_field(page, "Titel").first.locator("input").first).to_have_value("Introduktion för en ny god man")
+    _pick(page, "Samverkansnivå", "Individnivå")
+    _publish(page)
+    assert _saved(path, before), "the pack was not saved"
+    assert _changed_lines(before, path.read_text(encoding="utf-8")) == ["+samverkansnivå: individniva"]
+    page.get_by_text(re.compile("^Ändringar sparade$", re.I)).wait_for()
+    page.goto(f"{address}/checklistor/")
+    page.locator("article").get_by_text(re.compile("Individnivå: paketet Introduktion för en ny god man")) \
+        .first.wait_for(timeout=120_000)
+    path.write_text(before, encoding="utf-8")  # as it was, for the tests after this one
+
+
+@pytest.mark.xdist_group("editor")
 def test_a_preview_page_hears_of_a_new_build_as_soon_as_it_is_done(editor):
     """The pages' reload script asks for the status with the version it has seen: the answer
     comes at once when the version is another, else when the next build is done."""

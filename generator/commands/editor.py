@@ -2,7 +2,8 @@
 
 Nothing here is written by hand per field: labels come from the YAML keys, hints from the
 model's `description`s, required/optional and list minimums from the model's fields, and
-references (load.REFERENCE_KEYS) become pickers of the ids that exist. The same descriptions
+the fields the model declares references (`model.Ref`) become pickers of the ids that exist,
+where the field that `model.Defines` them says. The same descriptions
 feed the JSON Schema (schema.py), so the editor, VS Code and the model say the same thing.
 """
 
@@ -20,8 +21,9 @@ from pydantic.fields import FieldInfo
 from ruamel.yaml import YAML
 
 from generator.content import model
-from generator.content.load import REFERENCE_KEYS, content_files
-from generator.content.messages import VALUE_ERRORS, _unwrap
+from generator.content.load import content_files, defined_targets, kind_for
+from generator.content.messages import VALUE_ERRORS
+from generator.sitemap import PAGE_SLUGS
 
 FILES_COLLECTION = "innehall"  # one entry per single guidance file
 # Folder collections: each file in the folder is an entry, so a new region or pack is a new entry.
@@ -139,20 +141,20 @@ def host_config(root: Path, host: str, repo: str, branch: str = "main", app_id: 
 
 
 def fields_of(kind: type[BaseModel], refs: "_Targets") -> list[dict[str, Any]]:
-    return [field_config(key, info, kind, refs) for key, info in fields_in_order(kind)]
+    return [field_config(key, info, refs) for key, info in fields_in_order(kind)]
 
 
-def field_config(key: str, info: FieldInfo, holder: type[BaseModel], refs: "_Targets") -> dict[str, Any]:
+def field_config(key: str, info: FieldInfo, refs: "_Targets") -> dict[str, Any]:
     """One field: label, hint, required, and the widget for its type."""
     out: dict[str, Any] = {"name": key, "label": model.label(key)}
     if info.description:
         out["hint"] = info.description
     out["required"] = info.is_required()
     annotation = info.annotation
-    target = _reference_target(key, holder)
+    ref = model.reference(model.field_annotation(info))
     base, is_list = item_type(annotation)
-    if target:
-        out.update(refs.widget(target, multiple=is_list))
+    if ref is not None and ref.pickable:  # "sida#avsnitt", "lista: deltar" are typed
+        out.update(refs.widget(ref.target, multiple=is_list))
         if is_list:
             out["required"] = _min_length(info) > 0
         return out
@@ -249,27 +251,14 @@ def _keys(kind: type[BaseModel]) -> list[str]:
 
 def item_type(annotation: Any) -> tuple[Any, bool]:
     """(the item type, whether it is a list) with Optional and Annotated removed."""
-    annotation = _unwrap(annotation)
+    annotation = model.unwrap(annotation)
     if typing.get_origin(annotation) is list:
-        return _unwrap(typing.get_args(annotation)[0]), True
+        return model.unwrap(typing.get_args(annotation)[0]), True
     return annotation, False
 
 
 def _min_length(info: FieldInfo) -> int:
     return next((m.min_length for m in info.metadata if getattr(m, "min_length", None)), 0)
-
-
-def _reference_target(key: str, holder: type[BaseModel]) -> str | None:
-    """The kind of id a field points at (load.REFERENCE_KEYS), except where the key means the list itself."""
-    if holder is model.SiteFile and key == "ämnen":
-        return None  # the topic vocabulary itself
-    if holder is model.ActorsFile and key == "aktörer":
-        return None  # the actors themselves (a list of objects), not references to them
-    if key == "källa":
-        return "source"
-    if key == "källor":
-        return None  # a list of citations (objects), each with its "källa" reference
-    return REFERENCE_KEYS.get(key)
 
 
 def _about(kind: type[BaseModel]) -> str:
@@ -280,12 +269,17 @@ def _singular(name: str) -> str:
     return {"kontakter": "län", "checklistor": "checklista", "paket": "mötespaket"}[name]
 
 
-class _Targets:
-    """Where the ids of each kind of reference live, as relation or select widgets.
+# What a picker shows for each id, in order of preference (the first key the defined item has).
+DISPLAY_KEYS = ("namn", "titel", "rubrik", "text")
 
-    Ids in one list of one file (actors, sources, topics, networks, checklists) are live relations:
-    an id added in the editor can be picked at once. Content items and site pages are spread
-    over many files or live in code, so they are a select of the ids there are when the editor opens.
+
+class _Targets:
+    """Pickers for the references the model declares, from where the model defines their ids.
+
+    Ids defined in one file or in one folder (actors, sources, levels, topics, networks,
+    checklists) are live relations: an id added in the editor can be picked at once. Content
+    items (anywhere in guidance/) and site pages (in code) are a select of the ids there are when
+    the editor opens.
     """
 
     def __init__(self, root: Path):
@@ -293,54 +287,63 @@ class _Targets:
         self._items: list[str] | None = None
 
     def widget(self, target: str, multiple: bool) -> dict[str, Any]:
-        relations = {
-            "source": (FILES_COLLECTION, "kallor", "källor.*.id", "källor.*.titel"),
-            "actor": (FILES_COLLECTION, "aktorer", "aktörer.*.id", "aktörer.*.namn"),
-            "topic": (FILES_COLLECTION, "webbplats", "ämnen.*", "ämnen.*"),
-            "network": (FILES_COLLECTION, "resursnatverk", "id", "namn"),
-            "checklist": ("checklistor", None, "id", "titel"),
-        }
-        if target in relations:
-            collection, file, value, display = relations[target]
+        relation = self.relation(target)
+        if relation:
+            collection, file, value, display = relation
             out: dict[str, Any] = {"widget": "relation", "collection": collection, "value_field": value,
                                    "search_fields": sorted({value, display}), "display_fields": [display],
                                    "options_length": 500}
             if file:
                 out["file"] = file
         else:
-            out = {"widget": "select", "options": self.items() if target == "item" else self.pages()}
+            out = {"widget": "select", "options": self.items() if target == model.ITEM else self.pages()}
         if multiple:
             out["multiple"] = True
         return out
 
+    @staticmethod
+    def relation(target: str) -> tuple[str, str | None, str, str] | None:
+        """(collection, file, value field, display field) of a relation to where `target` is
+        defined, if it is defined in one place the editor has."""
+        places = model.definitions(target)
+        if len(places) != 1:
+            return None
+        kind, path = places[0]
+        annotation = next(a for p, _, _, a in model.fields(kind) if p == path)
+        item = model.list_item(annotation)
+        holder = model.unwrap(item) if item is not None else kind
+        keys = _keys(holder) if isinstance(holder, type) and issubclass(holder, BaseModel) else []
+        shown = next((k for k in DISPLAY_KEYS if k in keys), "id")
+        prefix = ".".join(path)
+        if item is None:  # the file's own id (a network, a checklist)
+            value, display = "id", shown
+        elif keys:  # a list of items: their ids
+            value, display = f"{prefix}.*.id", f"{prefix}.*.{shown}"
+        else:  # a list of names (topics)
+            value = display = f"{prefix}.*"
+        if kind in FOLDERS:
+            return FOLDERS[kind][0], None, value, display
+        if "*" in kind.pattern:
+            return None
+        return FILES_COLLECTION, Path(kind.pattern).stem, value, display
+
     def pages(self) -> list[str]:
-        from generator.views.pages import PAGE_SLUGS
         return list(PAGE_SLUGS)
 
     def items(self) -> list[str]:
-        """Every id in guidance/ (not sources), read leniently: the editor must open on broken content too."""
+        """Every content item's id, read leniently: the editor must open on broken content too."""
         if self._items is None:
-            found: set[str] = set()
+            files = []
             for path in content_files(self.root):
-                rel = path.relative_to(self.root).as_posix()
-                if not rel.startswith("guidance/") or rel == model.SourcesFile.pattern:
-                    continue
+                kind = kind_for(path.relative_to(self.root).as_posix())
                 try:
                     data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
                 except Exception:  # noqa: BLE001 - a broken file offers no ids; the preview says why
                     continue
-                found |= set(_ids(data))
-            self._items = sorted(found)
+                if kind is not None:
+                    files.append((kind, data))
+            self._items = sorted(defined_targets(iter(files), PAGE_SLUGS)[model.ITEM])
         return self._items
-
-
-def _ids(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        own = [node["id"]] if isinstance(node.get("id"), str) else []
-        return own + [i for v in node.values() for i in _ids(v)]
-    if isinstance(node, list):
-        return [i for v in node for i in _ids(v)]
-    return []
 
 
 # Decap CMS's interface strings that its Swedish locale lacks (48 of 248 in Decap 3.16): without

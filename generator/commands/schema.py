@@ -1,14 +1,17 @@
 """`guide schema`: a JSON Schema per kind of content file, for VS Code's YAML extension.
 
 The schemas are the model's own (pydantic `model_json_schema`, by YAML key), so their titles
-and Swedish descriptions are the editor's labels and hints. .vscode/settings.json maps each
-file pattern (the model's `pattern`) to its schema.
+and Swedish descriptions are the editor's labels and hints. A value that names something
+(`model.Ref`) says what it names (`x-reference`) and where those are; a site page can only be
+one of the site's pages (an enum). .vscode/settings.json maps each file pattern (the model's
+`pattern`) to its schema.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -21,7 +24,26 @@ VSCODE_SETTINGS = Path(".vscode/settings.json")
 def file_schema(kind: type[BaseModel]) -> dict:
     schema = kind.model_json_schema(by_alias=True, mode="validation")
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    _name_pages(schema)
     return schema
+
+
+def _name_pages(node: Any) -> None:
+    """A reference to a site page can only be one of the site's pages (known from the code, not
+    the content): an enum, or with "#section" a pattern."""
+    if isinstance(node, dict):
+        if node.get(model.REFERENCE_KEYWORD) == model.PAGE:
+            from generator.sitemap import PAGE_SLUGS
+
+            if node.get(model.ANCHOR_KEYWORD):
+                node["pattern"] = f"^({'|'.join(PAGE_SLUGS)})(#[a-z0-9-]+)?$"
+            else:
+                node["enum"] = list(PAGE_SLUGS)
+        for value in node.values():
+            _name_pages(value)
+    elif isinstance(node, list):
+        for value in node:
+            _name_pages(value)
 
 
 def write_schemas(root: Path, out: Path | None = None) -> list[Path]:

@@ -30,7 +30,8 @@ from ruamel.yaml.reader import ReaderError
 
 from generator import diskcache
 from generator.content import model
-from generator.content.messages import describe_validation_error, describe_yaml_error
+from generator.content.messages import (describe_validation_error, describe_yaml_error, missing_part,
+                                        missing_reference, wrong_kind_of_reference)
 
 CONTENT_DIRS = ("guidance", "checklists")
 YAML_CACHE = Path("build/yaml-cache")  # parsed files, by a hash of their bytes
@@ -51,38 +52,6 @@ FILE_NAMED_BY_ID = {
     model.Pack: ("ett mötespaket", "PDF-filen pdf/{id}.pdf"),
     model.RegionFile: ("ett län", "filen guidance/kontakter/{id}.yml"),
 }
-
-# Keys whose values point at an id elsewhere: key -> kind of target.
-REFERENCE_KEYS = {
-    "källa": "source",
-    "del_av": "actor",
-    "upptäcks_av": "actor",
-    "nätverk": "network",
-    "riskfaktorer": "item",
-    "grupp": "item",
-    "poster": "item",
-    "checklista": "checklist",
-    "samverkar_med": "actor",
-    "används_av": "actor",
-    "aktörer": "actor",
-    "ämnen": "topic",
-    "vem_gör_vad": "item",
-    "läs_mer": "page",
-    "sida": "page",
-}
-LOCAL_ID_KEYS = {"huvud", "fält"}
-# Kind of target -> (Swedish "no such ...", where such ids live, how to make one exist).
-TARGETS = {
-    "source": ("ingen källa", "guidance/kallor.yml", "lägg först till källan i guidance/kallor.yml"),
-    "actor": ("ingen aktör", "guidance/aktorer.yml", "lägg först till aktören i guidance/aktorer.yml"),
-    "network": ("inget nätverk", "guidance/resursnatverk.yml", "lägg först till nätverket i guidance/resursnatverk.yml"),
-    "item": ("ingen post", "någon fil i guidance/", "lägg först till posten i rätt fil i guidance/"),
-    "checklist": ("ingen checklista", "checklists/", "lägg först till checklistan i checklists/"),
-    "topic": ("inget ämne", "guidance/webbplats.yml (under \"ämnen:\")",
-              "lägg först till ämnet i guidance/webbplats.yml under \"ämnen:\""),
-    "page": ("ingen sida", "webbplatsens sidor", "se sidornas namn (utan .md) i menyn i mkdocs.yml"),
-}
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -130,7 +99,7 @@ class Content:
     files: dict[str, Path] = field(default_factory=dict)
     file_of_id: dict[str, str] = field(default_factory=dict)  # checklist or pack id -> its file (rel)
     root: Path | None = None  # the project it was read from (whose build/ holds the caches)
-    pages: tuple[str, ...] = ()  # the site's pages, which content may name ("sida", "avsnitt")
+    targets: dict[str, set[str]] = field(default_factory=dict)  # what references can name (model.TARGETS)
 
     @property
     def actor_by_id(self) -> dict[str, model.Actor]:
@@ -177,6 +146,12 @@ class _Parsed:
     kind: type[BaseModel]
     raw: Any
     value: BaseModel | None = None
+    ids: list[tuple[str, tuple[Any, ...]]] | None = None  # _file_ids, once worked out
+
+    @cached_property
+    def walked(self) -> list[tuple[tuple[Any, ...], Any, Any]]:
+        """The file's data where the model has a place for it (model.positions), walked once."""
+        return list(model.positions(self.kind, self.raw))
 
 
 def content_files(root: Path) -> list[Path]:
@@ -261,22 +236,25 @@ def load_content(root: Path, pages: Collection[str]) -> Content:
     problems.extend(Problem(kind.pattern, 1, "", "Filen saknas. Den behövs för att bygga webbplatsen.")
                     for kind in missing)
     unreadable |= missing  # references into a missing file: its own problem is the one to fix
-    checklist_ids = {q.value.id for q in parsed if isinstance(q.value, model.Checklist)}
     for p in parsed:
-        if isinstance(p.value, model.Pack) and model.Checklist not in unreadable:
-            problems.extend(check_pack(p.value, checklist_ids, p.rel, p.raw, pages))
+        if isinstance(p.value, model.Pack):
+            problems.extend(_pack_entry_problems(p.value, p.rel, p.raw))
     # Oldest first (by the time each file was saved): of two files with the same id, the newer
     # one, where the id was most likely copied to, gets the problem.
     by_age = sorted(parsed, key=lambda p: _mtime(root / p.rel))
     copies = _copies(by_age)
     problems.extend(copies.values())
-    problems.extend(_check_ids_and_references(by_age, unreadable, pages, skip_ids=set(copies)))
+    problems.extend(_check_ids(by_age, skip_ids=set(copies)))
+    targets = defined_targets(((p.kind, p.raw, p.walked) for p in parsed), pages)
+    unchecked = {t for t in model.TARGETS if unreadable & set(model.defining_kinds(t))}
+    problems = _one_per_slip(problems, [r for p in parsed for r in reference_problems(
+        p.rel, p.kind, p.raw, targets, unchecked, p.walked)])
     problems.extend(_check_role_pages(parsed, root, pages))
     problems.extend(_check_file_names(parsed))
     problems.extend(_check_part_of_cycles(parsed))
     if problems:
         raise ContentError(problems)
-    return _assemble(parsed, root, tuple(pages))
+    return _assemble(parsed, root, targets)
 
 
 def load_pack(path: Path, content: Content) -> model.Pack:
@@ -294,27 +272,37 @@ def load_pack(path: Path, content: Content) -> model.Pack:
             pack = model.Pack.model_validate(_plain(raw))
         except ValidationError as err:
             problems.extend(_validation_problems(rel, model.Pack, raw, err))
+        problems = _one_per_slip(problems, list(reference_problems(rel, model.Pack, raw, content.targets)))
     if pack is not None:
-        problems.extend(check_pack(pack, {c.id for c in content.checklists}, rel, raw, content.pages))
+        problems.extend(_pack_entry_problems(pack, rel, raw))
     if problems:
         raise ContentError(problems)
     return pack
 
 
 def check_pack(pack: model.Pack, checklists: set[str], rel: str, raw: Any, pages: Collection[str]) -> list[Problem]:
-    """Every entry names an existing checklist or site page (`pages`, and a section of it)."""
+    """A pack made on the command line (`raw` None) or read from a file: every entry is either a
+    checklist or a page section, and names one that exists (only checklists and pages known)."""
+    data = raw if raw is not None else pack.model_dump(by_alias=True, exclude_none=True)
+    targets = {"checklist": set(checklists), model.PAGE: set(pages)}
+    return _pack_entry_problems(pack, rel, raw) + list(reference_problems(rel, model.Pack, data, targets))
+
+
+def _one_per_slip(problems: list[Problem], references: list[Problem]) -> list[Problem]:
+    """A mistyped reference that is no valid id either ("individnivå") is one slip: of its two
+    problems, the one that names what to write is kept."""
+    said = {(r.file, r.line, r.field) for r in references}
+    return [q for q in problems if (q.file, q.line, q.field) not in said] + references
+
+
+def _pack_entry_problems(pack: model.Pack, rel: str, raw: Any) -> list[Problem]:
+    """Every entry of a pack is either a checklist or a page section (what they name is checked
+    with the other references)."""
     problems = []
     for index, entry in enumerate(pack.entries):
-        line = _line_of(raw, ("innehåll", index))
         if bool(entry.checklist) == bool(entry.section):
-            problems.append(Problem(rel, line, f"innehåll › nr {index + 1}",
+            problems.append(Problem(rel, _line_of(raw, ("innehåll", index)), f"innehåll › nr {index + 1}",
                                     "Skriv antingen \"checklista: <id>\" eller \"avsnitt: <sida>\", inte båda eller inget."))
-        elif entry.checklist and entry.checklist not in checklists:
-            problems.append(Problem(rel, line, f"innehåll › nr {index + 1} › checklista", (
-                f"Det finns ingen checklista med id \"{entry.checklist}\". Finns: {', '.join(sorted(checklists))}.")))
-        elif entry.section and entry.section.partition('#')[0] not in pages:
-            problems.append(Problem(rel, line, f"innehåll › nr {index + 1} › avsnitt", (
-                f"Det finns ingen sida \"{entry.section}\". Skriv en av: {', '.join(pages)} (eventuellt med #avsnitt).")))
     return problems
 
 
@@ -497,40 +485,24 @@ def _validation_problems(rel: str, kind: type[BaseModel], raw: Any, err: Validat
 # --- ids and references ----------------------------------------------------
 
 
-def _walk(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    yield path, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _walk(value, path + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, path + (index,))
-
-
 def _missing_kinds(parsed: list[_Parsed], unreadable: set[type[BaseModel]]) -> set[type[BaseModel]]:
     """The kinds of file the site needs one of, of which there is none."""
     present = {p.kind for p in parsed} | unreadable  # a file that could not be read is there
     return {kind for kind in model.FILE_KINDS if kind not in present and "*" not in kind.pattern}
 
 
-# Kind of target -> the kinds of file its ids come from (if one could not be read, references
-# to that kind of target are not checked: the file's own problem is the one to fix first).
-TARGET_FILES: dict[str, tuple[type[BaseModel], ...]] = {
-    "source": (model.SourcesFile,), "actor": (model.ActorsFile,), "network": (model.NetworkFile,),
-    "checklist": (model.Checklist,), "topic": (model.SiteFile,), "page": (),
-    "item": tuple(k for k in model.FILE_KINDS if k.pattern.startswith("guidance/") and k is not model.SourcesFile),
-}
-# References to items that must be items of one kind: key -> (classes, Swedish name of the kind).
-ITEM_KINDS: dict[str, tuple[tuple[type[BaseModel], ...], str]] = {
-    "riskfaktorer": ((model.SignGroup,), "en grupp av varningssignaler i guidance/varningssignaler.yml"),
-    "vem_gör_vad": ((model.Responsibility,), "ett ansvar (under \"ansvar:\") i guidance/aktorer.yml"),
-}
-
-
 def _file_ids(p: _Parsed) -> list[tuple[str, tuple[Any, ...]]]:
     """(id, path) of every item of a file whose id must be unique in the whole project."""
-    return [(node["id"], path) for path, node in _walk(p.raw) if isinstance(node, dict)
-            and isinstance(node.get("id"), str) and not any(k in LOCAL_ID_KEYS for k in path)]
+    if p.ids is not None:
+        return p.ids
+    found = p.ids = []
+    for path, value, annotation in p.walked:
+        base = model.unwrap(annotation)
+        if isinstance(value, dict) and isinstance(value.get("id"), str) and isinstance(base, type) \
+                and issubclass(base, BaseModel) and "id" in base.model_fields \
+                and not getattr(base, "ids_unique_in_file", False):
+            found.append((value["id"], path))
+    return found
 
 
 def _copies(by_age: list[_Parsed]) -> dict[str, Problem]:
@@ -570,82 +542,75 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _check_ids_and_references(parsed: list[_Parsed], unreadable: set[type[BaseModel]], pages: Collection[str],
-                              skip_ids: set[str] = frozenset()) -> Iterator[Problem]:
-    """Every id unique (those of the files in skip_ids, copies, have one problem already) and
-    every reference pointing at an id that exists."""
+def _check_ids(parsed: list[_Parsed], skip_ids: set[str] = frozenset()) -> Iterator[Problem]:
+    """Every id unique (those of the files in skip_ids, copies, have one problem already)."""
     seen: dict[str, tuple[str, int]] = {}
-    targets: dict[str, set[str]] = {kind: set() for kind in TARGETS}
-    by_class: dict[type[BaseModel], set[str]] = {}  # ids of validated items, by class
-    targets["page"] = set(pages)  # the site's pages, for "läs_mer" and "sida"
     for p in parsed:
-        if isinstance(p.value, model.SourcesFile):
-            targets["source"] |= {s.id for s in p.value.sources}
-        elif isinstance(p.value, model.ActorsFile):
-            targets["actor"] |= {a.id for a in p.value.actors}
-        elif isinstance(p.value, model.NetworkFile):
-            targets["network"].add(p.value.id)
-        elif isinstance(p.value, model.Checklist):
-            targets["checklist"].add(p.value.id)
-        elif isinstance(p.value, model.SiteFile):
-            targets["topic"] |= set(p.value.topics)
-        if p.rel.startswith("guidance/") and not isinstance(p.value, model.SourcesFile):
-            targets["item"] |= {n["id"] for _, n in _walk(p.raw) if isinstance(n, dict) and isinstance(n.get("id"), str)}
-            for node in model.walk(p.value) if p.value is not None else ():
-                if isinstance(getattr(node, "id", None), str):
-                    by_class.setdefault(type(node), set()).add(node.id)
-    unchecked = {target for target, kinds in TARGET_FILES.items() if unreadable & set(kinds)}
-
-    for p in parsed:
-        for path, node in _walk(p.raw):
-            if not isinstance(node, dict):
-                continue
-            local = any(k in LOCAL_ID_KEYS for k in path)  # form fields: unique within their checklist
-            if isinstance(node.get("id"), str) and not local and p.rel not in skip_ids:
-                ident, line = node["id"], _line_of(p.raw, path + ("id",))
-                if ident in seen:
-                    first_file, first_line = seen[ident]
-                    yield Problem(p.rel, line, _field_path(p.raw, path + ("id",)), (
-                        f"Id \"{ident}\" används redan i {first_file} på rad {first_line}. "
-                        "Varje id måste vara unikt: välj ett annat, till exempel "
-                        f"\"{ident}-2\" eller ett mer beskrivande."))
-                else:
-                    seen[ident] = (p.rel, line)
-            for key, target in REFERENCE_KEYS.items():
-                if key not in node or target in unchecked or (key == "källa" and isinstance(p.value, model.SourcesFile)) \
-                        or (key == "ämnen" and isinstance(p.value, model.SiteFile)):
-                    continue
-                values = node[key] if isinstance(node[key], list) else [node[key]]
-                for index, ref in enumerate(values):
-                    sub = path + ((key, index) if isinstance(node[key], list) else (key,))
-                    yield from _check_reference(p, sub, ref, target, targets, key, by_class)
-            if "källor" in node and "source" not in unchecked and not isinstance(p.value, model.SourcesFile) \
-                    and isinstance(node["källor"], list):
-                for index, ref in enumerate(node["källor"]):
-                    if isinstance(ref, str):  # shorthand citation "- forebygg-2025"
-                        yield from _check_reference(p, path + ("källor", index), ref, "source", targets)
+        if p.rel in skip_ids:
+            continue
+        for ident, path in _file_ids(p):
+            line = _line_of(p.raw, path + ("id",))
+            if ident in seen:
+                first_file, first_line = seen[ident]
+                yield Problem(p.rel, line, _field_path(p.raw, path + ("id",)), (
+                    f"Id \"{ident}\" används redan i {first_file} på rad {first_line}. "
+                    "Varje id måste vara unikt: välj ett annat, till exempel "
+                    f"\"{ident}-2\" eller ett mer beskrivande."))
+            else:
+                seen[ident] = (p.rel, line)
 
 
-def _check_reference(p: _Parsed, path: tuple[Any, ...], ref: Any, target: str, targets: dict[str, set[str]],
-                     key: str = "", by_class: dict[type[BaseModel], set[str]] | None = None) -> Iterator[Problem]:
-    if not isinstance(ref, str) or not targets[target]:
+def defined_targets(files: Iterator[tuple], pages: Collection[str]) -> dict[str, set[str]]:
+    """What references can name (model.TARGETS -> ids), from files' data as read (kind, data and,
+    if at hand, its model.positions): a file that does not pass validation still defines its
+    ids, so one slip there is one problem. The site's `pages` come from the site map."""
+    found: dict[str, set[str]] = {target: set() for target in model.TARGETS}
+    for kind, raw, *walked in files:
+        for target, ident in model.defined(kind, raw, *walked):
+            if isinstance(ident, str):
+                found[target].add(clean_text(ident).strip())
+    found[model.PAGE] = set(pages)
+    return found
+
+
+def reference_problems(rel: str, kind: type[BaseModel], raw: Any, targets: dict[str, set[str]],
+                       unchecked: set[str] = frozenset(), walked: list | None = None) -> Iterator[Problem]:
+    """Every value that a field declares a reference (model.Ref) names something that exists.
+    Targets in `unchecked` (their file could not be read: its problem is the one to fix first),
+    and targets of which nothing is known, are not checked."""
+    for path, value, ref in model.references(kind, raw, walked):
+        known = targets.get(ref.target)
+        if not isinstance(value, str) or ref.target in unchecked or not known:
+            continue
+        if ref.of is not None:
+            yield from _part_problems(rel, raw, path, clean_text(value).strip(), ref, targets)
+            continue
+        name, hash_, anchor = clean_text(value).strip().partition("#") if ref.anchor else (
+            clean_text(value).strip(), "", "")
+        if name in known:
+            continue
+        items = targets.get(model.ITEM, set())
+        if ref.target != model.ITEM and name in items and model.names_items(ref.target):
+            message = wrong_kind_of_reference(name, ref.target, _nearest(name, known))
+        else:
+            message = missing_reference(name, ref.target, _nearest(name, known), hash_ + anchor)
+        yield Problem(rel, _line_of(raw, path), _field_path(raw, path), message)
+
+
+def _part_problems(rel: str, raw: Any, path: tuple[Any, ...], value: str, ref: model.Ref,
+                   targets: dict[str, set[str]]) -> Iterator[Problem]:
+    """A part of an item ("lista: deltar" of "grupp: individniva") that the item has. An item
+    that does not exist has its own problem."""
+    holder = raw
+    for key in path[:-1]:
+        holder = holder[key] if isinstance(holder, (dict, list)) else None
+    item = holder.get(ref.of) if isinstance(holder, dict) else None
+    if not isinstance(item, str) or clean_text(item).strip() not in targets.get(model.ITEM, set()):
         return
-    candidates = targets[target]
-    if key in ITEM_KINDS and by_class is not None:
-        classes, kind_name = ITEM_KINDS[key]
-        of_kind = set().union(*(by_class.get(c, set()) for c in classes))
-        if of_kind and ref in candidates and ref not in of_kind:
-            yield Problem(p.rel, _line_of(p.raw, path), _field_path(p.raw, path), (
-                f"\"{ref}\" finns, men här ska det stå {kind_name}. "
-                f"Menade du \"{_nearest(ref, of_kind)}\"?"))
-            return
-        candidates = of_kind or candidates
-    if ref in targets[target]:
-        return
-    none, where, advice = TARGETS[target]
-    yield Problem(p.rel, _line_of(p.raw, path), _field_path(p.raw, path), (
-        f"Det finns {none} med id \"{ref}\" i {where}. "
-        f"Menade du \"{_nearest(ref, candidates)}\"? Skriv ett id som finns där, eller {advice}."))
+    item = clean_text(item).strip()
+    known = sorted(k.partition("/")[2] for k in targets[ref.target] if k.partition("/")[0] == item)
+    if value not in known:
+        yield Problem(rel, _line_of(raw, path), _field_path(raw, path), missing_part(value, ref.target, item, known))
 
 
 def _nearest(ref: str, candidates: set[str]) -> str:
@@ -720,7 +685,7 @@ def _distance(a: str, b: str) -> int:
 # --- assembling ----------------------------------------------------------------
 
 
-def _assemble(parsed: list[_Parsed], root: Path, pages: tuple[str, ...]) -> Content:
+def _assemble(parsed: list[_Parsed], root: Path, targets: dict[str, set[str]]) -> Content:
     by_kind: dict[type[BaseModel], list[BaseModel]] = {}
     for p in parsed:
         by_kind.setdefault(p.kind, []).append(p.value)
@@ -751,5 +716,5 @@ def _assemble(parsed: list[_Parsed], root: Path, pages: tuple[str, ...]) -> Cont
         files={p.rel: root / p.rel for p in parsed},
         file_of_id={p.value.id: p.rel for p in parsed if isinstance(p.value, (model.Checklist, model.Pack))},
         root=root,
-        pages=pages,
+        targets=targets,
     )

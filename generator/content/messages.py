@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel
 from ruamel.yaml.error import YAMLError
+
+from generator.content.model import TARGETS, unwrap
 
 EXAMPLE_DATE = "2026-11-23"
 
@@ -22,7 +23,7 @@ def _model_at(kind: type[BaseModel], loc: tuple[Any, ...]) -> tuple[type[BaseMod
     holder: type[BaseModel] | None = None
     annotation: Any = kind
     for key in loc:
-        current = _unwrap(current)
+        current = unwrap(current)
         if isinstance(key, int):
             args = typing.get_args(current)
             current = args[0] if args else current
@@ -38,22 +39,9 @@ def _model_at(kind: type[BaseModel], loc: tuple[Any, ...]) -> tuple[type[BaseMod
     return holder, annotation
 
 
-def _unwrap(annotation: Any) -> Any:
-    """`Annotated[X, ...]` -> X and `X | None` -> X."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = args[0]
-        else:
-            return annotation
-
-
 def expected(annotation: Any) -> str:
     """What a value of this type looks like, in words."""
-    annotation = _unwrap(annotation)
+    annotation = unwrap(annotation)
     origin = typing.get_origin(annotation)
     if origin is list:
         return "en lista, med en rad per punkt som börjar med \"- \""
@@ -139,3 +127,26 @@ def describe_yaml_error(err: YAMLError) -> str:
             return f"Filen går inte att läsa (YAML-fel). {advice}"
     return (f"Filen går inte att läsa (YAML-fel: {getattr(err, 'problem', None) or err}). Kontrollera indrag, kolon och "
             "citattecken på raden och raden före.")
+
+
+def missing_reference(value: str, target: str, nearest: str | None, anchor: str = "") -> str:
+    """A value that names nothing: what it should name, where those are, and the nearest one."""
+    t = TARGETS[target]
+    guess = f" Menade du \"{nearest}{anchor}\"?" if nearest else ""
+    return (f"Det finns {t.none} med id \"{value}\" i {t.where}.{guess} "
+            f"Skriv ett id som finns där, eller {t.advice}.")
+
+
+def wrong_kind_of_reference(value: str, target: str, nearest: str | None) -> str:
+    """A value that names something of another kind (an actor where a warning sign group belongs)."""
+    guess = f" Menade du \"{nearest}\"?" if nearest else ""
+    t = TARGETS[target]
+    return f"\"{value}\" finns, men här ska det stå {t.a} i {t.where}.{guess}"
+
+
+def missing_part(value: str, target: str, item: str, known: list[str]) -> str:
+    """A value that names a part (a list) that the item it belongs to does not have."""
+    t = TARGETS[target]
+    return (f"Det finns {t.none} \"{value}\" i \"{item}\". "
+            f"Skriv en av: {', '.join(known)}." if known else
+            f"Det finns {t.none} \"{value}\" i \"{item}\", och ingen annan heller. Ta bort raden.")

@@ -3,17 +3,24 @@
 Field names are English in code; the YAML keys a maintainer writes are the
 Swedish aliases. Every content item has a stable ASCII `id`, and every file has
 a review date (`granskad`) and the sources it draws on (`källor`).
-Cross-references (source ids, actor ids) are plain ids here; `load.py` checks
-that they resolve.
+A field that names something defined elsewhere (an actor's id, a collaboration level, a
+topic, a site page) says so: `Annotated[Id, Ref("actor")]`, and the field where actors are
+defined says `Defines("actor")`. The loader's checks, the editor's pickers and the JSON
+Schema are all made from these declarations (`references`, `definitions`, `TARGETS`).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
+import types
+import typing
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Iterator, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.fields import FieldInfo
 
 from generator.content import review
 
@@ -62,8 +69,48 @@ Url = Annotated[str, BeforeValidator(_strip), AfterValidator(_check_url), Field(
 ReviewDate = Annotated[datetime.date, AfterValidator(_check_review_date)]
 
 
+@dataclass(frozen=True)
+class Ref:
+    """Declares that a field's value names something defined elsewhere: `target` says what
+    (a key of TARGETS). With `anchor` the value may go on with "#section" (a page's section).
+    With `of` the value names a part of the item that the field `of` (a YAML key beside this
+    one) names: "lista: deltar" a list of the group in "grupp:"."""
+
+    target: str
+    anchor: bool = False
+    of: str | None = None
+
+    @property
+    def pickable(self) -> bool:
+        """Whether the value is one id to pick (not a page and section, not a part of an item)."""
+        return not self.anchor and self.of is None
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema = handler(core_schema)
+        schema[REFERENCE_KEYWORD] = self.target
+        if self.anchor:
+            schema[ANCHOR_KEYWORD] = True
+        schema.setdefault("description", TARGETS[self.target].hint(anchor=self.anchor))
+        return schema
+
+
+@dataclass(frozen=True)
+class Defines:
+    """Declares the field where the things a `Ref(target)` names are defined: the ids of the
+    field's items (a list of items), its texts (a list of names), or its own value (an id)."""
+
+    target: str
+
+
+REFERENCE_KEYWORD = "x-reference"  # in the JSON Schema: which kind of thing a value names
+ANCHOR_KEYWORD = "x-reference-anchor"  # in the JSON Schema: "#section" may follow
+
+
 class Model(BaseModel):
     """Base for every content class: unknown keys are errors, keys are Swedish."""
+
+    # Whether the ids of this class need only be unique within their file (else in the project).
+    ids_unique_in_file: ClassVar[bool] = False
 
     model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True,
                               field_title_generator=lambda name, info: label(info.alias or name))
@@ -110,7 +157,7 @@ def _citation_shorthand(value: Any) -> Any:
 
 
 class _Citation(Model):
-    source: Id = Field(alias="källa", description="Källan (id i kallor.yml). Lägg först till en ny källa i Källor.")
+    source: Annotated[Id, Ref("source")] = Field(alias="källa", description="Källan (id i kallor.yml). Lägg först till en ny källa i Källor.")
     section: Text | None = Field(default=None, alias="avsnitt", description="Kapitel, avsnitt eller sida i källan, till exempel \"5. Ensamkommande barn som försvinner\".")
 
 
@@ -146,7 +193,7 @@ class GuidanceFile(Model):
     pattern: ClassVar[str]
     reviewed: ReviewDate = Field(alias="granskad", description="Datum då innehållet senast granskades. Sidan visar det som \"Senast granskad\".")
     citations: list[Citation] = Field(alias="källor", min_length=1, description="Källorna som innehållet bygger på (id i kallor.yml), gärna med avsnitt.")
-    topics: list[Text] = Field(default_factory=list, alias="ämnen", description="Ämnen (taggar) som sidan märks med, ur listan av ämnen i Webbplatsen.")
+    topics: list[Annotated[Text, Ref("topic")]] = Field(default_factory=list, alias="ämnen", description="Ämnen (taggar) som sidan märks med, ur listan av ämnen i Webbplatsen.")
     history: Changes
 
 
@@ -154,7 +201,7 @@ class SourcesFile(Model):
     pattern: ClassVar[str] = "guidance/kallor.yml"
     model_config = about("Källor", "Källförteckningen. Varje källa har ett id som innehållet hänvisar till under \"källor\". Lägg till en ny källa här innan du hänvisar till den.")
     reviewed: ReviewDate = Field(alias="granskad", description="Datum då källförteckningen senast granskades.")
-    sources: list[Source] = Field(alias="källor", min_length=1, description="Källförteckningen. Varje källa har ett id som innehållet hänvisar till under \"källor\". Lägg till en ny källa här innan du hänvisar till den.")
+    sources: Annotated[list[Source], Defines("source")] = Field(alias="källor", min_length=1, description="Källförteckningen. Varje källa har ett id som innehållet hänvisar till under \"källor\". Lägg till en ny källa här innan du hänvisar till den.")
     history: Changes
 
 
@@ -181,7 +228,7 @@ class SiteFile(Model):
     contact: Text = Field(alias="kontakt", description="Hur man kontaktar den ansvariga organisationen.")
     pact_date: datetime.date = Field(alias="asylpakt_datum", description="Datum då EU:s migrations- och asylpakt börjar gälla.")
     pact_notice: Text = Field(alias="asylpakt_text", description="Notisen som visas vid innehåll som kan ändras med asylpakten.")
-    topics: list[Text] = Field(alias="ämnen", min_length=1, description="Ämnen (taggar) som sidorna kan märkas med. Lägg till ett nytt ämne här först, sedan kan innehållsfilerna använda det.")
+    topics: Annotated[list[Text], Defines("topic")] = Field(alias="ämnen", min_length=1, description="Ämnen (taggar) som sidorna kan märkas med. Lägg till ett nytt ämne här först, sedan kan innehållsfilerna använda det.")
     review_process: Text = Field(alias="granskningsrutin", description="Hur och hur ofta innehållet granskas. Visas på sidan Om webbplatsen.")
     review_months: int = Field(default=12, alias="granskningsperiod_månader", ge=1, le=60, description=(
         "Hur många månader som får gå mellan två granskningar av en fil. Efter det visar sidan en notis."))
@@ -199,19 +246,19 @@ class Responsibility(Item):
 
 class Actor(Item):
     name: Text = Field(alias="namn", description="Aktörens namn, som det visas på sidan.")
-    part_of: Id | None = Field(default=None, alias="del_av", description="Den aktör som den här aktören är en del av, om någon.")
+    part_of: Annotated[Id, Ref("actor")] | None = Field(default=None, alias="del_av", description="Den aktör som den här aktören är en del av, om någon.")
     summary: Text = Field(alias="sammanfattning", description="En mening om vad aktören gör.")
     description: Text | None = Field(default=None, alias="beskrivning", description="Längre beskrivning av aktören.")
-    responsibilities: list[Responsibility] = Field(default_factory=list, alias="ansvar", description="Aktörens ansvar, ett per punkt. Ett ansvar kan väljas i checklistor och under \"Vem gör vad\".")
+    responsibilities: Annotated[list[Responsibility], Defines("responsibility")] = Field(default_factory=list, alias="ansvar", description="Aktörens ansvar, ett per punkt. Ett ansvar kan väljas i checklistor och under \"Vem gör vad\".")
     facts: list[Text] = Field(default_factory=list, alias="att_veta", description="Bra att veta om aktören, en sak per punkt.")
-    works_with: list[Id] = Field(default_factory=list, alias="samverkar_med", description="Aktörer som den här aktören arbetar nära. Skriv varje par en gång: sidorna visar samarbetet åt båda hållen.")
+    works_with: list[Annotated[Id, Ref("actor")]] = Field(default_factory=list, alias="samverkar_med", description="Aktörer som den här aktören arbetar nära. Skriv varje par en gång: sidorna visar samarbetet åt båda hållen.")
 
 
 class ActorsFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/aktorer.yml"
     model_config = about("Aktörer", "Aktörer och deras ansvar för ensamkommande barn. Ändra inte befintliga id:n, andra filer hänvisar till dem.")
     intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
-    actors: list[Actor] = Field(alias="aktörer", min_length=1, description="Aktörerna och deras ansvar för ensamkommande barn.")
+    actors: Annotated[list[Actor], Defines("actor")] = Field(alias="aktörer", min_length=1, description="Aktörerna och deras ansvar för ensamkommande barn.")
 
 
 # --- 2. Housing ------------------------------------------------------------
@@ -246,7 +293,7 @@ class HousingFile(GuidanceFile):
 
 class Sign(Item):
     text: Text = Field(description="Signalen, kort och i vardagliga ord.")
-    noticed_by: list[Id] = Field(default_factory=list, alias="upptäcks_av", description=("Guidens egen gruppering, inte en uppgift ur källorna: aktörerna som troligast märker signalen. "
+    noticed_by: list[Annotated[Id, Ref("actor")]] = Field(default_factory=list, alias="upptäcks_av", description=("Guidens egen gruppering, inte en uppgift ur källorna: aktörerna som troligast märker signalen. "
                                                                                    "Sidorna visar den som guidens gruppering, och rollsidorna visar signalen för dem."))
 
 
@@ -261,7 +308,7 @@ class SignsFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/varningssignaler.yml"
     model_config = about("Varningssignaler", "Varningssignaler och riskfaktorer för att ensamkommande barn avviker eller försvinner (kapitel 5 och bilaga 1).")
     intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
-    groups: list[SignGroup] = Field(alias="grupper", min_length=1, description="Grupper av varningssignaler och riskfaktorer.")
+    groups: Annotated[list[SignGroup], Defines("sign-group")] = Field(alias="grupper", min_length=1, description="Grupper av varningssignaler och riskfaktorer.")
 
 
 # --- 4. Collaboration levels -----------------------------------------------
@@ -290,7 +337,7 @@ class CollaborationFile(GuidanceFile):
     intro: Text = Field(alias="inledning", description="Inledande text överst på sidan.")
     success_factors: PointList = Field(alias="framgångsfaktorer", description="Framgångsfaktorer för samverkan.")
     prerequisites: Text = Field(alias="förutsättningar", description="Förutsättningar för samverkan.")
-    levels: list[CollaborationLevel] = Field(alias="nivåer", min_length=1, description="De tre samverkansnivåerna.")
+    levels: Annotated[list[CollaborationLevel], Defines("level")] = Field(alias="nivåer", min_length=1, description="De tre samverkansnivåerna.")
     standing_group: StandingGroup = Field(alias="lågt_mottagande", description="En stående samverkansgrupp när mottagandet är lågt.")
     who_can_use: Text | None = Field(default=None, alias="vem_kan_använda", description="Vem som kan använda materialet om samverkan.")
 
@@ -331,7 +378,7 @@ class Meeting(Model):
 class NetworkFile(GuidanceFile):
     pattern: ClassVar[str] = "guidance/resursnatverk.yml"
     model_config = about("Resursnätverket", "Det regionala resursnätverket för mottagande av ensamkommande barn. Kontaktpersonerna per län finns under Kontakter per län.")
-    id: Id = Field(description="Unikt id: små bokstäver a–z (inte å, ä, ö), siffror och bindestreck, till exempel lag-skolnarvaro. Ändra inte ett befintligt id: andra filer hänvisar till det.")
+    id: Annotated[Id, Defines("network")] = Field(description="Unikt id: små bokstäver a–z (inte å, ä, ö), siffror och bindestreck, till exempel lag-skolnarvaro. Ändra inte ett befintligt id: andra filer hänvisar till det.")
     name: Text = Field(alias="namn", description="Nätverkets namn.")
     year: int = Field(alias="år", description="Året nätverket gäller, till exempel 2020.")
     background: Text = Field(alias="bakgrund", description="Bakgrund till nätverket.")
@@ -354,7 +401,7 @@ class RegionFile(GuidanceFile):
     model_config = about("Kontakter per län", "Kontaktpersoner i resursnätverket, en fil per län. Ett nytt län blir en ny post med eget id, region, källor och kontakter.")
     id: Id = Field(description="Unikt id: små bokstäver a–z (inte å, ä, ö), siffror och bindestreck, till exempel lag-skolnarvaro. Ändra inte ett befintligt id: andra filer hänvisar till det.")
     region: Text = Field(description="Länets namn, till exempel Dalarnas län.")
-    network: Id = Field(alias="nätverk", description="Resursnätverket som kontakterna hör till.")
+    network: Annotated[Id, Ref("network")] = Field(alias="nätverk", description="Resursnätverket som kontakterna hör till.")
     as_of: int = Field(alias="uppgifter_från", ge=1990, le=2100, description="Året uppgifterna kommer från, till exempel 2020.")
     keywords: list[Text] = Field(default_factory=list, alias="sökord", description="Fler ord som sökningen ska hitta länet på.")
     contacts: list[Contact] = Field(alias="kontakter", min_length=1, description="Kontaktpersonerna i länet.")
@@ -367,7 +414,7 @@ class ActionArea(Item):
     """One row of the risk-based action plan matrix."""
 
     area: Text = Field(alias="område", description="Riskområdet, som det står i matrisen.")
-    sign_group: Id | None = Field(default=None, alias="riskfaktorer", description="Motsvarande grupp i varningssignalerna (id), om det finns någon.")
+    sign_group: Annotated[Id, Ref("sign-group")] | None = Field(default=None, alias="riskfaktorer", description="Motsvarande grupp i varningssignalerna (id), om det finns någon.")
     observations: list[Text] = Field(alias="möjliga_tecken", min_length=1, description="Möjliga tecken, ett per punkt.")
     measures: list[Text] = Field(alias="stödinsatser", min_length=1, description="Stödinsatser, en per punkt.")
     responsible: list[Text] = Field(alias="ansvar", min_length=1, description="Vem som ansvarar, en per punkt.")
@@ -407,7 +454,7 @@ class MissingChildFile(GuidanceFile):
     act_now: PointList = Field(alias="agera_direkt", description="Vad ni gör direkt när ett barn försvinner.")
     hotline: Hotline = Field(alias="journummer", description="Journumret 116 000.")
     police_needs: PointList = Field(alias="polisen_behöver", description="Uppgifter som polisen kan behöva.")
-    who_does_what: list[Id] = Field(default_factory=list, alias="vem_gör_vad", description="Vem gör vad när ett barn försvinner: ansvar (id) ur Aktörer. Sidan visar texten därifrån, grupperad per aktör.")
+    who_does_what: list[Annotated[Id, Ref("responsibility")]] = Field(default_factory=list, alias="vem_gör_vad", description="Vem gör vad när ett barn försvinner: ansvar (id) ur Aktörer. Sidan visar texten därifrån, grupperad per aktör.")
     risks: list[Section] = Field(alias="risker", min_length=1, description="Risker vid försvinnande.")
     background: list[Section] = Field(default_factory=list, alias="bakgrund", description="Bakgrundsfakta. Varningssignalerna finns under Varningssignaler.")
 
@@ -562,9 +609,9 @@ class Role(Item):
     title: Text = Field(alias="rubrik", description="Sidans rubrik, till exempel Jag är socialsekreterare.")
     name: Text = Field(alias="namn", description="Rollens namn i menyn.")
     intro: Text = Field(alias="inledning", description="Kort inledning på rollsidan.")
-    actors: list[Id] = Field(default_factory=list, alias="aktörer", description="Aktörerna som rollen motsvarar. Sidan visar deras ansvar, signaler, checklistor och samverkan.")
+    actors: list[Annotated[Id, Ref("actor")]] = Field(default_factory=list, alias="aktörer", description="Aktörerna som rollen motsvarar. Sidan visar deras ansvar, signaler, checklistor och samverkan.")
     all_checklists: bool = Field(default=False, alias="alla_checklistor", description="Kryssa i om rollsidan ska visa alla checklistor.")
-    pages: list[Id] = Field(default_factory=list, alias="läs_mer", description="Sidor som rollen ska läsa mer på.")
+    pages: list[Annotated[Id, Ref("page")]] = Field(default_factory=list, alias="läs_mer", description="Sidor som rollen ska läsa mer på.")
 
 
 class RolesFile(GuidanceFile):
@@ -580,6 +627,8 @@ class RolesFile(GuidanceFile):
 class FormField(Model):
     """A fillable field printed on a checklist or form."""
 
+    ids_unique_in_file: ClassVar[bool] = True
+
     id: Id = Field(description="Fältets id, unikt inom checklistan: små bokstäver a–z, siffror och bindestreck.")
     label: Text = Field(alias="etikett", description="Fältets etikett, som den skrivs ut.")
     kind: Literal["text", "datum", "textruta"] = Field(default="text", alias="typ", description="Slag av fält: text (en rad), datum eller textruta (flera rader).")
@@ -589,29 +638,29 @@ class ChecklistPart(Model):
     """A part of a checklist: a group from guidance/ (by id), or items picked by id."""
 
     title: Text | None = Field(default=None, alias="rubrik", description="Delens rubrik.")
-    group: Id | None = Field(default=None, alias="grupp", description="En grupp eller lista ur innehållet (id) som delen visar, till exempel tidiga-varningssignaler.")
-    items: list[Id] = Field(default_factory=list, alias="poster", description="Enskilda poster ur innehållet (id) som delen visar.")
+    group: Annotated[Id, Ref("item")] | None = Field(default=None, alias="grupp", description="En grupp eller lista ur innehållet (id) som delen visar, till exempel tidiga-varningssignaler.")
+    items: list[Annotated[Id, Ref("item")]] = Field(default_factory=list, alias="poster", description="Enskilda poster ur innehållet (id) som delen visar.")
     note: Text | None = Field(default=None, alias="text", description="Text som skrivs ut i delen.")
     fields: list[FormField] = Field(default_factory=list, alias="fält", description="Fält att fylla i.")
     display: Literal["kryssrutor", "fält", "text"] = Field(default="kryssrutor", alias="visa", description="Hur punkterna visas: kryssrutor, fält att fylla i eller bara text.")
-    list_key: Text | None = Field(default=None, alias="lista", description="Vilken lista i gruppen som visas, till exempel deltar.")
+    list_key: Annotated[Text, Ref("list", of="grupp")] | None = Field(default=None, alias="lista", description="Vilken lista i gruppen som visas, till exempel deltar.")
 
 
 class Checklist(Model):
     pattern: ClassVar[str] = "checklists/*.yml"
     model_config = about("Checklistor", "Checklistor och blanketter (PDF), en fil per checklista. Punkterna hämtas från innehållet med id: ändra en punkt där, så ändras både webbsidan och PDF:en.")
-    id: Id = Field(description="Unikt id: små bokstäver a–z (inte å, ä, ö), siffror och bindestreck, till exempel lag-skolnarvaro. Ändra inte ett befintligt id: andra filer hänvisar till det.")
+    id: Annotated[Id, Defines("checklist")] = Field(description="Unikt id: små bokstäver a–z (inte å, ä, ö), siffror och bindestreck, till exempel lag-skolnarvaro. Ändra inte ett befintligt id: andra filer hänvisar till det.")
     title: Text = Field(alias="titel", description="Checklistans titel.")
     purpose: Text = Field(alias="syfte", description="Vad checklistan är till för.")
     pause_point: Text = Field(alias="när", description="När checklistan används (pauspunkten).")
     kind: Literal["READ-DO", "DO-CONFIRM", "BLANKETT"] = Field(alias="typ", description="READ-DO (läs och gör), DO-CONFIRM (gör och bekräfta) eller BLANKETT.")
-    page: Id = Field(alias="sida", description="Sidan på webbplatsen som checklistan hör till.")
+    page: Annotated[Id, Ref("page")] = Field(alias="sida", description="Sidan på webbplatsen som checklistan hör till.")
     landscape: bool = Field(default=False, alias="liggande", description="Kryssa i för liggande format (en bred matris).")
     header_fields: list[FormField] = Field(default_factory=list, alias="huvud", description="Fält överst på blanketten, till exempel datum och namn.")
     template: Literal["checklista", "handlingsplan"] = Field(default="checklista", alias="mall", description="Utskriftsmall: checklista eller handlingsplan.")
     parts: list[ChecklistPart] = Field(default_factory=list, alias="delar", description="Checklistans delar.")
     notes: bool = Field(default=True, alias="anteckningar", description="Kryssa ur om checklistan inte ska ha plats för anteckningar.")
-    used_by: list[Id] = Field(default_factory=list, alias="används_av", description="Aktörerna som använder checklistan. Rollsidorna visar den för dem.")
+    used_by: list[Annotated[Id, Ref("actor")]] = Field(default_factory=list, alias="används_av", description="Aktörerna som använder checklistan. Rollsidorna visar den för dem.")
     history: Changes
 
     @property
@@ -627,8 +676,8 @@ CHECKLIST_KIND_NAMES = {"READ-DO": "Läs och gör", "DO-CONFIRM": "Gör och bekr
 class PackEntry(Model):
     """One piece of a meeting pack: a checklist or form by id, or a section of a site page."""
 
-    checklist: Id | None = Field(default=None, alias="checklista", description="En checklista eller blankett att ta med.")
-    section: Text | None = Field(default=None, alias="avsnitt", description="En sida att ta med, eller ett avsnitt av den: sida#avsnitt, till exempel samverkan#individniva.")
+    checklist: Annotated[Id, Ref("checklist")] | None = Field(default=None, alias="checklista", description="En checklista eller blankett att ta med.")
+    section: Annotated[Text, Ref("page", anchor=True)] | None = Field(default=None, alias="avsnitt", description="En sida att ta med, eller ett avsnitt av den: sida#avsnitt, till exempel samverkan#individniva.")
 
 
 class Pack(Model):
@@ -640,7 +689,7 @@ class Pack(Model):
     title: Text = Field(alias="titel", description="Paketets titel.")
     purpose: Text = Field(alias="syfte", description="Vad paketet är till för. Står på försättsbladet.")
     meeting: Text | None = Field(default=None, alias="möte", description="Vilket möte, eller vem, paketet är till för. Står på försättsbladet och på sidan Checklistor.")
-    level: Id | None = Field(default=None, alias="samverkansnivå", description="Samverkansnivån (id i samverkan.yml) som paketet hör till, om det är ett mötespaket för en nivå.")
+    level: Annotated[Id, Ref("level")] | None = Field(default=None, alias="samverkansnivå", description="Samverkansnivån (id i samverkan.yml) som paketet hör till, om det är ett mötespaket för en nivå.")
     entries: list[PackEntry] = Field(alias="innehåll", min_length=1, description="Paketets innehåll i ordning: för varje del antingen en checklista eller ett avsnitt.")
 
 
@@ -667,3 +716,258 @@ FILE_KINDS: tuple[type[Model], ...] = (
     Pack,  # before Checklist: "checklists/*.yml" also matches files in checklists/paket/
     Checklist,
 )
+
+
+# --- References: what names what -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A kind of thing that fields name (`Ref`), in Swedish: for the loader's messages and the
+    JSON Schema. Where they are comes from the field that `Defines` them, unless given here."""
+
+    a: str  # "en aktör"
+    none: str  # "ingen aktör"
+    the: str  # "aktören": "lägg först till aktören i …"
+    place: str | None = None  # where they are, when no field defines them
+    advice_text: str | None = None  # how to make one exist, when not "lägg först till …"
+    hint_text: str | None = None  # what to write, when not "Id för …"
+
+    @property
+    def where(self) -> str:
+        return self.place or where_defined(self)
+
+    @property
+    def advice(self) -> str:
+        return self.advice_text or f"lägg först till {self.the} i {self.where}"
+
+    def hint(self, anchor: bool = False) -> str:
+        text = self.hint_text or f"Id för {self.a} i {self.where}."
+        return text + (" Lägg till #avsnitt för ett avsnitt av sidan, till exempel samverkan#individniva."
+                       if anchor else "")
+
+
+ITEM = "item"  # any content item (an `Item`) in guidance/, by its id
+LIST = "list"  # a list of a content item, as "<item id>/<YAML key>" (a Ref to it has `of`)
+PAGE = "page"  # a page of the site: the site's structure, not the content, knows them
+TARGETS: dict[str, Target] = {
+    "source": Target("en källa", "ingen källa", "källan"),
+    "actor": Target("en aktör", "ingen aktör", "aktören"),
+    "responsibility": Target("ett ansvar", "inget ansvar", "ansvaret"),
+    "sign-group": Target("en grupp av varningssignaler", "ingen grupp av varningssignaler", "gruppen"),
+    "level": Target("en samverkansnivå", "ingen samverkansnivå", "nivån"),
+    "network": Target("ett nätverk", "inget nätverk", "nätverket"),
+    "checklist": Target("en checklista", "ingen checklista", "checklistan"),
+    "topic": Target("ett ämne", "inget ämne", "ämnet",
+                    hint_text="Ett av ämnena i guidance/webbplats.yml (under \"ämnen:\")."),
+    ITEM: Target("en post", "ingen post", "posten", place="någon fil i guidance/",
+                 advice_text="lägg först till posten i rätt fil i guidance/"),
+    LIST: Target("en lista", "ingen lista", "listan", place="gruppen",
+                 hint_text="Namnet på en lista i gruppen (grupp:), som det står i gruppens fil, till exempel deltar."),
+    PAGE: Target("en sida", "ingen sida", "sidan", place="webbplatsens sidor",
+                 advice_text="se sidornas namn (utan .md) i menyn i mkdocs.yml",
+                 hint_text="Namnet på en sida på webbplatsen, som i dess adress, till exempel varningssignaler."),
+}
+
+
+_FIELD_TYPES: dict[int, tuple[FieldInfo, Any]] = {}  # id(field) -> (the field, kept alive; its type)
+
+
+def field_annotation(info: FieldInfo) -> Any:
+    """A field's whole type, with the metadata pydantic keeps apart (`Annotated[X, Ref(...)]`):
+    the same object every time, so that its shape is worked out once."""
+    known = _FIELD_TYPES.get(id(info))
+    if known is None or known[0] is not info:
+        whole = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        known = _FIELD_TYPES[id(info)] = (info, whole)
+    return known[1]
+
+
+def _top_metadata(annotation: Any) -> list[Any]:
+    """The metadata of a type through Annotated and Optional (not into a list's items)."""
+    found: list[Any] = []
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation, *extra = typing.get_args(annotation)
+            found += extra
+        elif origin in (typing.Union, types.UnionType):
+            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+        else:
+            return found
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What the walks over the content need to know of a type, worked out once per type."""
+
+    base: Any  # without Annotated and Optional
+    item: Any  # the type of a list's items, or None
+    before: tuple[Any, ...]  # the BeforeValidators' functions (shorthands, stripping)
+    ref: Ref | None
+    defines: Defines | None
+
+
+_SHAPES: dict[int, tuple[Any, _Shape]] = {}  # id(type) -> (the type, kept alive; its shape)
+
+
+def _shape(annotation: Any) -> _Shape:
+    """The shape of a type, worked out once (by identity: hashing a typing object costs more)."""
+    known = _SHAPES.get(id(annotation))
+    if known is not None and known[0] is annotation:
+        return known[1]
+    _SHAPES[id(annotation)] = (annotation, _work_out_shape(annotation))
+    return _SHAPES[id(annotation)][1]
+
+
+def _work_out_shape(annotation: Any) -> _Shape:
+    top = _top_metadata(annotation)
+    base = annotation
+    while typing.get_origin(base) in (Annotated, typing.Union, types.UnionType):
+        args = typing.get_args(base)
+        base = args[0] if typing.get_origin(base) is Annotated else next(a for a in args if a is not type(None))
+    item = typing.get_args(base)[0] if typing.get_origin(base) is list else None
+    markers = top + (_top_metadata(item) if item is not None else [])
+    return _Shape(base, item, tuple(m.func for m in top if isinstance(m, BeforeValidator)),
+                  next((m for m in markers if isinstance(m, Ref)), None),
+                  next((m for m in markers if isinstance(m, Defines)), None))
+
+
+@functools.cache
+def _field_types(cls: type[BaseModel]) -> dict[str, Any]:
+    """YAML key -> the field's whole type, of a model class."""
+    return {info.alias or name: field_annotation(info) for name, info in cls.model_fields.items()}
+
+
+def unwrap(annotation: Any) -> Any:
+    """`Annotated[X, ...]` -> X and `X | None` -> X."""
+    return _shape(annotation).base
+
+
+def list_item(annotation: Any) -> Any | None:
+    """The type of a list's items (None if the type is no list)."""
+    return _shape(annotation).item
+
+
+def reference(annotation: Any) -> Ref | None:
+    """The `Ref` a field's type declares (pass `field_annotation(info)`), on the value or on each
+    of a list's items, if any."""
+    return _shape(annotation).ref
+
+
+def definition(annotation: Any) -> Defines | None:
+    """The `Defines` a field's type declares, if any."""
+    return _shape(annotation).defines
+
+
+def fields(kind: type[BaseModel]) -> Iterator[tuple[tuple[str, ...], type[BaseModel], str, Any]]:
+    """Every field of a kind of file and of the models inside it, parents first: (YAML keys
+    from the top of the file, "*" for a list's items; the class; the field's name; its type)."""
+    def visit(cls: type[BaseModel], path: tuple[str, ...], seen: frozenset) -> Iterator:
+        for name, info in cls.model_fields.items():
+            key, annotation = info.alias or name, field_annotation(info)
+            yield path + (key,), cls, name, annotation
+            item = list_item(annotation)
+            base = unwrap(item if item is not None else annotation)
+            if isinstance(base, type) and issubclass(base, BaseModel) and base not in seen:
+                yield from visit(base, path + (key,) + (("*",) if item is not None else ()), seen | {base})
+    yield from visit(kind, (), frozenset({kind}))
+
+
+@functools.cache
+def definitions(target: str) -> list[tuple[type[BaseModel], tuple[str, ...]]]:
+    """(kind of file, path of YAML keys) of each field that `Defines(target)`."""
+    return [(kind, path) for kind in FILE_KINDS for path, _, _, annotation in fields(kind)
+            if (d := definition(annotation)) is not None and d.target == target]
+
+
+@functools.cache
+def defining_kinds(target: str) -> tuple[type[BaseModel], ...]:
+    """The kinds of file in which the things a `Ref(target)` names are defined."""
+    if target == ITEM:
+        return tuple(kind for kind in FILE_KINDS if any(
+            isinstance(b := unwrap(list_item(a) or a), type) and issubclass(b, Item) for _, _, _, a in fields(kind)))
+    return tuple(dict.fromkeys(kind for kind, _ in definitions(target)))
+
+
+@functools.cache
+def names_items(target: str) -> bool:
+    """Whether what a `Ref(target)` names are content items (actors are, pages and topics not)."""
+    for kind, path in definitions(target):
+        annotation = next(a for p, _, _, a in fields(kind) if p == path)
+        base = unwrap(list_item(annotation) or annotation)
+        if isinstance(base, type) and issubclass(base, Item):
+            return True
+    return False
+
+
+def where_defined(target: Target) -> str:
+    """Where a kind of thing is defined, in words: guidance/aktorer.yml (under "aktörer:")."""
+    name = next(n for n, t in TARGETS.items() if t is target)
+    kind, path = definitions(name)[0]
+    if "*" in kind.pattern:
+        return kind.pattern.rpartition("/")[0] + "/"
+    return kind.pattern if path == ("id",) else f"{kind.pattern} (under \"{path[-1]}:\")"
+
+
+def positions(kind: type[BaseModel], raw: Any) -> Iterator[tuple[tuple[Any, ...], Any, Any]]:
+    """(path, value, type) of every value in a file's data (as read, before validation) that the
+    model has a place for, parents first. Shorthands are expanded as the model reads them
+    (`- forebygg-2025` is a citation); a value of the wrong shape is not followed into (the
+    validation reports it)."""
+    def visit(annotation: Any, value: Any, path: tuple[Any, ...]) -> Iterator:
+        shape = _shape(annotation)
+        for func in shape.before:
+            try:
+                value = func(value)
+            except Exception:  # noqa: BLE001 - the validation says what is wrong
+                pass
+        yield path, value, annotation
+        if shape.item is not None and isinstance(value, list):
+            for index, child in enumerate(value):
+                yield from visit(shape.item, child, path + (index,))
+        elif isinstance(value, dict) and isinstance(shape.base, type) and issubclass(shape.base, BaseModel):
+            types_ = _field_types(shape.base)
+            for key, child in value.items():  # in the file's order
+                if key in types_:
+                    yield from visit(types_[key], child, path + (key,))
+    yield from visit(kind, raw, ())
+
+
+def _lists(cls: type[BaseModel], value: dict) -> Iterator[str]:
+    """The YAML keys of an item's own lists of texts or items that have something in them (not
+    the sources and search terms every item may have)."""
+    common = _field_types(Item)
+    for key, annotation in _field_types(cls).items():
+        item = list_item(annotation)
+        if key in common or item is None or not value.get(key) or not isinstance(value.get(key), list):
+            continue
+        base = unwrap(item)
+        if base is str or (isinstance(base, type) and issubclass(base, Item)):
+            yield key
+
+
+def references(kind: type[BaseModel], raw: Any, walked: list | None = None) -> Iterator[tuple[tuple[Any, ...], Any, Ref]]:
+    """(path, value, declaration) of every value in a file's data that names something
+    (`walked`: the file's `positions`, when they are at hand)."""
+    for path, value, annotation in positions(kind, raw) if walked is None else walked:
+        if isinstance(value, list):
+            continue  # a list of references: each of its items is a position of its own
+        ref = reference(annotation)
+        if ref is not None and list_item(annotation) is None:
+            yield path, value, ref
+
+
+def defined(kind: type[BaseModel], raw: Any, walked: list | None = None) -> Iterator[tuple[str, Any]]:
+    """(target, id) of everything a file's data defines that a `Ref` can name: what the fields
+    that `Defines` hold, and every content item's id (ITEM)."""
+    for _, value, annotation in positions(kind, raw) if walked is None else walked:
+        base = unwrap(annotation)
+        if isinstance(base, type) and issubclass(base, Item) and isinstance(value, dict) and "id" in value:
+            yield ITEM, value["id"]
+            yield from ((LIST, f"{value['id']}/{key}") for key in _lists(base, value))
+        d = definition(annotation)
+        if d is None:
+            continue
+        for one in value if isinstance(value, list) else [value]:
+            yield d.target, one.get("id") if isinstance(one, dict) else one
