@@ -25,9 +25,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import Error as PlaywrightError
 
 from conftest import ROOT, TODAY, copy_project, free_port, get, wait_for
-from generator.commands.format import format_files
+from generator.format import format_files
 
 pytestmark = pytest.mark.xdist_group("review-flow")  # one editor for the module, tests in order
 
@@ -69,7 +70,7 @@ def editor(tmp_path_factory, site):
     git(root, "add", "--all")
     git(root, "commit", "--quiet", "--message", "Projektets innehåll")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(root), "edit", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "edit", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
     editor = Editor(port, root, proc)
     threading.Thread(target=lambda: editor.log.extend(proc.stdout), daemon=True).start()  # never a full pipe
@@ -165,9 +166,10 @@ def test_a_draft_is_reviewed_by_another_maintainer_and_published_as_one_commit(e
         def draft_preview_ready() -> bool:
             if b.get_by_role("link", name="Visa förhandsvisning").count():
                 return True
-            check = b.get_by_role("button", name="Kontrollera förhandsvisning")
-            if check.count() and check.first.is_enabled():  # disabled while Decap asks: ask again later
-                check.first.click()
+            try:  # the button is disabled while Decap asks, and drawn anew after
+                b.get_by_role("button", name="Kontrollera förhandsvisning").first.click(timeout=3000)
+            except PlaywrightError:
+                pass
             return False
         assert wait_for(draft_preview_ready, 240, interval=3), "the draft's preview was never built"
         draft_site = urllib.parse.urljoin(editor.origin, b.get_by_role("link", name="Visa förhandsvisning").get_attribute("href"))

@@ -407,8 +407,8 @@ class Storage:
     unpublishedEntries, unpublishedEntry, unpublishedEntryDataFile, deleteUnpublishedEntry,
     updateUnpublishedEntryStatus, publishUnpublishedEntry; a save is then a draft, and
     deleteFiles is refused. Nothing else: no media written or read (no field takes a file).
-    Requests are handled one at a time; each file is formatted from the text the editor sent
-    and written whole (format.write_atomic)."""
+    Saves and workflow actions are one at a time; each file is formatted from the text the
+    editor sent (outside the lock) and written whole (format.write_atomic)."""
 
     def __init__(self, root: Path, saved: Any = None, branch: str | None = None):
         self.root = root.resolve()
@@ -417,7 +417,7 @@ class Storage:
         # with a content branch (the project is a git repository): drafts, review and publishing
         self.drafts = workflow.Drafts(self.root, branch, entry_path, self.path) if branch else None
         self.previews = DraftPreviews(self.root, self.drafts) if self.drafts else None
-        self.person: workflow.Person | None = None  # who sent the request being handled
+        self._request = threading.local()  # who sent the request this thread is handling
 
     def handle(self, action: Any, params: Any, person: "workflow.Person | None" = None) -> Any:
         actions = {"entriesByFolder": self.entries_by_folder, "entriesByFiles": self.entries_by_files,
@@ -441,23 +441,24 @@ class Storage:
             raise Refused(400, "Begäran saknar sina uppgifter (params).")
         if self.drafts is not None and params.get("branch", self.drafts.branch) != self.drafts.branch:
             raise Refused(403, f"Redigeraren arbetar bara mot grenen {self.drafts.branch}, inte {_shown(params.get('branch'))}.")
-        with self.lock:  # one request at a time: a save, a status, a publish never overlap
-            self.person = person
-            try:
-                return actions[action](params)
-            finally:
-                self.person = None
+        self._request.person = person
+        try:
+            return actions[action](params)
+        finally:
+            self._request.person = None
 
     def _who(self) -> "workflow.Person":
-        if self.person is None:
+        person = getattr(self._request, "person", None)
+        if person is None:
             raise Refused(403, "Redigeraren vet inte vem du är. Ladda om sidan och skriv ditt namn.")
-        return self.person
+        return person
 
-    @staticmethod
-    def _workflow(action):
+    def _workflow(self, action):
+        """A workflow action: one at a time with every save (the lock), its refusals in Swedish."""
         def run(params: dict) -> Any:
             try:
-                return action(params)
+                with self.lock:
+                    return action(params)
             except workflow.DraftError as err:
                 raise Refused(err.status, err.reason, quiet=err.status == 404) from err
         return run
@@ -569,12 +570,13 @@ class Storage:
             path, text, _ = writes[0]
             return self._workflow(lambda p: self.drafts.persist(
                 p, text, path.relative_to(self.root).as_posix(), self._who()))(params)
-        for path, text, old in writes:  # one save at a time (handle holds the lock); each file whole
-            if old is not None and not old.is_file():
-                raise Refused(409, f"{old.relative_to(self.root).as_posix()} finns inte längre.")
-            write_atomic(path, text)
-            if old is not None:
-                old.unlink()
+        with self.lock:  # one save at a time; each file replaced whole
+            for path, text, old in writes:
+                if old is not None and not old.is_file():
+                    raise Refused(409, f"{old.relative_to(self.root).as_posix()} finns inte längre.")
+                write_atomic(path, text)
+                if old is not None:
+                    old.unlink()
         self.saved()
         return {"message": "entry persisted"}
 
@@ -586,8 +588,9 @@ class Storage:
         if self.drafts is not None:
             raise Refused(403, "En publicerad fil tas inte bort i redigeraren när ändringar granskas: "
                                "be den som sköter projektets git att ta bort den (med en ändringsnotis).")
-        for path in targets:  # handle holds the lock
-            path.unlink(missing_ok=True)
+        with self.lock:
+            for path in targets:
+                path.unlink(missing_ok=True)
         self.saved()
         return {"message": f"{len(targets)} filer borttagna"}
 
