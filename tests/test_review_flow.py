@@ -28,7 +28,7 @@ import yaml
 from playwright.sync_api import Error as PlaywrightError
 
 from conftest import ROOT, TODAY, copy_project, free_port, get, wait_for
-from generator.format import format_files
+from generator.commands.format import format_files
 
 pytestmark = pytest.mark.xdist_group("review-flow")  # one editor for the module, tests in order
 
@@ -70,7 +70,7 @@ def editor(tmp_path_factory, site):
     git(root, "add", "--all")
     git(root, "commit", "--quiet", "--message", "Projektets innehåll")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "edit", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(root), "edit", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
     editor = Editor(port, root, proc)
     threading.Thread(target=lambda: editor.log.extend(proc.stdout), daemon=True).start()  # never a full pipe
