@@ -29,6 +29,7 @@ from typing import Callable
 import yaml
 
 from generator.content import model
+from generator.content.edition import EDITIONS, load_edition
 from generator.content.load import Content, ContentError, Problem, check_pack, load_content, load_pack
 from generator.outputs import engine, stamp
 from generator.outputs.docs import build_docs
@@ -55,6 +56,7 @@ ZIP_CACHE = Path("build/vagledning-offline.zip")  # the last zip, with its key b
 LINK_REPORT = Path("build/externa-lankar.md")  # external links, for a person to check now and then
 LINK_CACHE = Path("build/link-cache.json")  # what the link check read from each page and PDF
 SHIM = "assets/javascripts/iframe-worker-shim.js"  # offline search without a request to a CDN
+EDITION_SITES = "site-utgavor"  # each local edition's site, in a folder of its own: site-utgavor/<id>/
 ROLES_INDEX = "roller.md"  # the nav entry after which the role pages are listed
 
 
@@ -90,13 +92,28 @@ def environment_message(err: OSError) -> str:
     return f"Kunde inte läsa eller skriva en fil{where}. {advice} Den förra webbplatsen i site/ är orörd."
 
 
-def check(root: Path, render: bool = False) -> Content:
+def work_dir(root: Path, edition: str | None = None) -> Path:
+    """Where a build keeps the engine's docs folder, its configs, the offline zip and the link
+    check: build/, or build/utgavor/<id>/ for a local edition. The caches of what an edition
+    shares with the national site (parsed files, print HTML, PDFs) stay in build/."""
+    folder = root / "build" if edition is None else root / "build" / EDITIONS / edition
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _edition(content: Content) -> str | None:
+    return content.edition.id if content.edition is not None else None
+
+
+def check(root: Path, render: bool = False, edition: str | None = None) -> Content:
     """Load and validate all content, or raise BuildError listing every problem.
 
     With `render` (`guide check`), also render every page and checklist without writing
     anything, so that what `guide check` passes, `guide build` and `guide pack` can build."""
     try:
         content = load_content(root, PAGE_SLUGS)
+        if edition is not None:
+            content = load_edition(root, edition, content)
     except ContentError as err:
         raise _content_error(err.problems) from err
     problems = _section_problems(content, content.packs)
@@ -166,13 +183,13 @@ def _build_dir(root: Path) -> Path:
     return folder
 
 
-def generate_docs(root: Path, pdfs: bool = True) -> tuple[Content, dict[str, list[str]]]:
+def generate_docs(root: Path, pdfs: bool = True, edition: str | None = None) -> tuple[Content, dict[str, list[str]]]:
     """Check the content, then bring the engine's docs folder (build/docs) and configs up to date.
 
     With pdfs=False the PDFs already in build/docs are kept as they are (the editor's preview
     shows the pages first and renders the PDFs after). Returns the content and the search terms
     of each section, for `add_terms_to_index`."""
-    content = check(root)
+    content = check(root, edition=edition)
     if pdfs:
         generate_pdfs(root, content)  # first: the checklists page tells how many pages each PDF has
     terms = generate_pages(root, content)
@@ -181,13 +198,14 @@ def generate_docs(root: Path, pdfs: bool = True) -> tuple[Content, dict[str, lis
 
 def generate_pages(root: Path, content: Content) -> dict[str, list[str]]:
     """The pages and engine configs in build/docs (its pdf/ folder left as it is); the search terms."""
+    work = work_dir(root, _edition(content))
     staging = scratch_folder(_build_dir(root), "docs")
     try:
-        pdf_dir = root / DOCS_DIR / PDF_DIR
+        pdf_dir = work / "docs" / PDF_DIR
         terms = build_docs(content, root, staging / "docs", page_counts(pdf_dir, root) if pdf_dir.is_dir() else None)
         write_config(root, content)
         write_config(root, content, offline=True)
-        _sync(staging / "docs", root / DOCS_DIR, keep=PDF_DIR)
+        _sync(staging / "docs", work / "docs", keep=PDF_DIR)
     finally:
         _remove(staging)
     return terms
@@ -198,7 +216,7 @@ def generate_pdfs(root: Path, content: Content) -> dict[str, bool]:
     staging = scratch_folder(_build_dir(root), "pdf")
     try:
         status = render_pdfs(content, root, staging / PDF_DIR)
-        _sync(staging / PDF_DIR, root / DOCS_DIR / PDF_DIR)
+        _sync(staging / PDF_DIR, work_dir(root, _edition(content)) / "docs" / PDF_DIR)
     finally:
         _remove(staging)
     return status
@@ -213,9 +231,15 @@ def write_config(root: Path, content: Content, offline: bool = False) -> Path:
               **yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))}
     config.setdefault("extra", {})["journummer"] = {"visas": engine_text(hotline).replace(" ", "&nbsp;"),
                                                     "tel": phone.tel_href(hotline)}
+    work = work_dir(root, _edition(content))
     config["docs_dir"] = "docs"
-    config["site_dir"] = "../site"
-    config["theme"]["custom_dir"] = "../overrides"
+    config["site_dir"] = os.path.relpath(root / "site", work)
+    config["theme"]["custom_dir"] = os.path.relpath(root / "overrides", work)
+    if content.edition is not None:  # the edition's own name and address, and the banner on every page
+        about = content.edition.about
+        config["site_name"] = engine_text(f"{content.site.site_name} – {about.municipality}")
+        config["site_url"] = about.site_url
+        config["extra"]["utgava"] = {"namn": engine_text(about.municipality), "exempel": about.example}
     roles = [{engine_text(r.name): f"{r.id}.md"} for r in content.roles.roles]
     if not _insert_after(config["nav"], ROLES_INDEX, roles):
         raise BuildError(f"mkdocs.yml: navigationen (nav) saknar {ROLES_INDEX}, där rollsidorna ska stå.")
@@ -223,7 +247,7 @@ def write_config(root: Path, content: Content, offline: bool = False) -> Path:
         config["plugins"].append("offline")
         config.setdefault("extra", {})["polyfills"] = [SHIM]
         config["theme"]["features"] = [f for f in config["theme"]["features"] if f != "navigation.instant"]
-    path = root / (OFFLINE_CONFIG if offline else CONFIG)
+    path = work / (OFFLINE_CONFIG if offline else CONFIG).name
     text = "# Written by the generator from mkdocs.yml: edit that file instead.\n"
     text += yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
@@ -265,8 +289,9 @@ def make_pack(root: Path, args) -> Path:
     return render_pack(pack, content, root, args.output or root / "build" / f"{pack.id}.pdf")
 
 
-def build_site(root: Path, site_dir: Path | None = None, force: bool = False) -> Path:
-    """Build the whole site into site_dir (default: site/), replacing it only on success.
+def build_site(root: Path, site_dir: Path | None = None, force: bool = False, edition: str | None = None) -> Path:
+    """Build the whole site into site_dir (default: site/, or site-utgavor/<id>/ for the local
+    edition `edition`), replacing it only on success.
 
     A straight pipeline of named steps: pages and PDFs (generate_docs), the two engine builds
     at the same time (the site, and the offline copy to open from a folder), the offline copy
@@ -274,20 +299,21 @@ def build_site(root: Path, site_dir: Path | None = None, force: bool = False) ->
     come from the content (SOURCE_DATE_EPOCH), so equal content gives byte-identical output.
     When nothing that the build reads has changed since it built site_dir, nothing is done
     (stamp.py), unless `force`."""
-    site_dir = (site_dir or root / "site").resolve()
-    inputs = stamp.fingerprint(root)
+    site_dir = (site_dir or (root / "site" if edition is None else root / EDITION_SITES / edition)).resolve()
+    inputs = stamp.fingerprint(root) + (edition or "")
     if not force and stamp.up_to_date(root, site_dir, inputs):
         return site_dir
     stamp.forget(root, site_dir)
-    content, terms = generate_docs(root)
+    content, terms = generate_docs(root, edition=edition)
+    work = work_dir(root, edition)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = scratch_folder(site_dir.parent, f".{site_dir.name}")
     epoch = str(calendar.timegm(content.last_reviewed.timetuple()))
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     try:
-        online = _engine_builds(root, staging, terms, int(epoch))
-        _check_links(online, root / LINK_REPORT, root / LINK_CACHE)
+        online = _engine_builds(work, staging, terms, int(epoch))
+        _check_links(online, work / LINK_REPORT.name, work / LINK_CACHE.name)
         precompress(online, previous=site_dir if site_dir.is_dir() else None)
         _swap(online, site_dir)
         stamp.record(root, site_dir, inputs)
@@ -304,7 +330,7 @@ def build_site(root: Path, site_dir: Path | None = None, force: bool = False) ->
     return site_dir
 
 
-def _engine_builds(root: Path, staging: Path, terms: dict[str, list[str]], epoch: int) -> Path:
+def _engine_builds(work: Path, staging: Path, terms: dict[str, list[str]], epoch: int) -> Path:
     """The site, and at the same time its offline copy, zipped into the site: the offline copy
     in a forked process (which inherits the loaded engine), the site in this one."""
     engine.prepare_fork()
@@ -312,15 +338,15 @@ def _engine_builds(root: Path, staging: Path, terms: dict[str, list[str]], epoch
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_die_with_parent,
                              initargs=(os.getpid(),)) as pool:
-        other = pool.submit(_offline_copy, root / OFFLINE_CONFIG, staging / "offline", terms,
-                            root / ZIP_CACHE, epoch)
+        other = pool.submit(_offline_copy, work / OFFLINE_CONFIG.name, staging / "offline", terms,
+                            work / ZIP_CACHE.name, epoch)
         try:
-            engine_build(root / CONFIG, online, terms)
+            engine_build(work / CONFIG.name, online, terms)
         finally:
             other_error = other.exception()
     if other_error is not None:
         raise other_error
-    shutil.copyfile(root / ZIP_CACHE, online / OFFLINE_ZIP)
+    shutil.copyfile(work / ZIP_CACHE.name, online / OFFLINE_ZIP)
     return online
 
 

@@ -173,7 +173,7 @@ CACHE_FILES = ("link-cache.json", "pdf-pages.json", "vagledning-offline.zip", "v
 
 
 def copy_project(target: Path, caches: bool = True) -> Path:
-    for name in ("guidance", "checklists", "docs", "overrides", "mkdocs.yml"):
+    for name in ("guidance", "checklists", "utgavor", "docs", "overrides", "mkdocs.yml"):
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, target / name)

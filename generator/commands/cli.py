@@ -28,8 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="guide", description="Vägledningens generator.")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="projektets mapp (standard: aktuell mapp)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="kontrollera innehållet")
+    check_cmd = commands.add_parser("check", help="kontrollera innehållet")
+    check_cmd.add_argument("--utgava", default=None, metavar="ID", help="kontrollera också den lokala utgåvan i utgavor/ID/")
     build = commands.add_parser("build", help="bygg webbplatsen till site/")
+    build.add_argument("--utgava", default=None, metavar="ID",
+                       help="bygg den lokala utgåvan i utgavor/ID/ (till site-utgavor/ID/)")
+    build.add_argument("--alla-utgavor", action="store_true",
+                       help="bygg den nationella webbplatsen och varje lokal utgåva, var och en i sin mapp")
     build.add_argument("--site-dir", type=Path, default=None, help="målmapp (standard: site/)")
     pack = commands.add_parser("pack", help="bygg ett mötespaket (en PDF) av checklistor och avsnitt")
     pack.add_argument("file", nargs="?", type=Path, help="YAML-fil som beskriver paketet (se checklists/paket/)")
@@ -58,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     root = args.root.resolve()
-    if args.command == "build":  # before importing the rest of the generator (half a second)
+    if args.command == "build" and not (args.utgava or args.alla_utgavor):  # before importing the rest (half a second)
         started = time.perf_counter()
         target = (args.site_dir or root / "site").resolve()
         if stamp.up_to_date(root, target):
@@ -70,13 +75,22 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "check":
-            content = check(root, render=True)
+            content = check(root, render=True, edition=args.utgava)
             for warning in content_warnings(content):  # review dates: warnings, never errors
                 print(warning, file=sys.stderr)
             print(f"Innehållet är korrekt: {len(content.files)} filer kontrollerade.")
+        elif args.command == "build" and args.alla_utgavor:
+            from generator.content.edition import edition_ids
+
+            for edition in [None, *edition_ids(root)]:
+                started = time.perf_counter()
+                target = build_site(root, edition=edition)
+                print(f"{'Webbplatsen' if edition is None else 'Utgåvan ' + edition} är byggd i {target} "
+                      f"({time.perf_counter() - started:.1f} s).", flush=True)
         elif args.command == "build":
-            target = build_site(root, args.site_dir)
-            print(f"Webbplatsen är byggd i {target} ({time.perf_counter() - started:.1f} s).")
+            started = time.perf_counter()
+            target = build_site(root, args.site_dir, edition=args.utgava)
+            print(f"{'Utgåvan' if args.utgava else 'Webbplatsen'} är byggd i {target} ({time.perf_counter() - started:.1f} s).")
         elif args.command == "pack":
             target = make_pack(root, args)
             print(f"Mötespaketet är skrivet till {target}.")

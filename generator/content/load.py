@@ -100,6 +100,7 @@ class Content:
     file_of_id: dict[str, str] = field(default_factory=dict)  # checklist or pack id -> its file (rel)
     root: Path | None = None  # the project it was read from (whose build/ holds the caches)
     targets: dict[str, set[str]] = field(default_factory=dict)  # what references can name (model.TARGETS)
+    edition: Any = None  # a local edition on top of the national content (edition.Edition), or None
 
     @property
     def actor_by_id(self) -> dict[str, model.Actor]:

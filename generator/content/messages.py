@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import datetime
 import typing
 from typing import Any
@@ -68,6 +70,7 @@ VALUE_ERRORS = {
     "invalid_id": ("Ett id får bara innehålla små bokstäver a–z (inte å, ä, ö), siffror och "
                    "bindestreck, till exempel \"socialtjansten\" eller \"lag-skolnarvaro\"."),
     "invalid_email": "Skriv en e-postadress i formen namn@exempel.se.",
+    "invalid_phone": "Skriv ett telefonnummer med riktnummer, med siffror, mellanslag och bindestreck, till exempel 070-174 06 05.",
     "invalid_url": "Skriv en fullständig webbadress som börjar med https://.",
     "future_date": ("Datumet ligger i framtiden. Skriv den dag då innehållet granskades, "
                     f"till exempel {EXAMPLE_DATE}, aldrig en dag som inte har varit."),
@@ -94,7 +97,9 @@ def describe_validation_error(kind: type[BaseModel], loc: tuple[Any, ...], error
         return (f"Datumet \"{got}\" finns inte i kalendern. Kontrollera dag och månad och skriv "
                 f"{expected(annotation)}.")
     if kind_of_error == "literal_error":
-        return f"Ogiltigt värde \"{got}\". Skriv något av: {error['ctx']['expected']}."
+        choices = re.findall(r"'((?:[^'\\]|\\.)*)'", error["ctx"]["expected"])  # pydantic: "'a', 'b' or 'c'"
+        return f"Ogiltigt värde \"{got}\". Skriv något av: {', '.join(choices[:-1])} eller {choices[-1]}." if len(
+            choices) > 1 else f"Ogiltigt värde \"{got}\". Skriv {error['ctx']['expected']}."
     if kind_of_error in ("too_short", "string_too_short"):
         return f"Får inte vara tomt. Skriv {expected(annotation)}."
     if kind_of_error in ("greater_than_equal", "less_than_equal"):

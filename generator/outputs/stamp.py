@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-INPUTS = ("guidance", "checklists", "docs", "overrides", "mkdocs.yml")
+INPUTS = ("guidance", "checklists", "utgavor", "docs", "overrides", "mkdocs.yml")
 GENERATOR = Path(__file__).resolve().parent.parent
 STAMPS = Path("build/stamps")  # one file per site folder built
 

@@ -130,6 +130,7 @@ class Renderer:
             role_view=self.role_view,
             front_matter=front_matter,
             site=content.site,
+            edition=content.edition,  # a local edition on top (content/edition.py), or None
             actor_by_id=content.actor_by_id,
             sources=content.sources,
             page_citations=self.page_citations,

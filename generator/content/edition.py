@@ -1,0 +1,185 @@
+"""Local editions ("lokala utgåvor"): a municipality's own contacts and routines on top of the
+national guidance, in a folder of its own (utgavor/<id>/), without a copy of the national content.
+
+    utgavor/<id>/utgava.yml     the edition: the municipality, who is responsible, its address
+    utgavor/<id>/kontakter.yml  local contacts (on-call social services, intake unit …), each
+                                with a number to call
+    utgavor/<id>/rutiner.yml    local routines, each at a named place (PLACES) on a named page
+
+An edition adds and never changes: it cannot hide or reword a national text. A routine that names
+a contact the edition lacks, or a place the model does not have, is one problem at the local file
+and line, as for the national files (load.py's readers and messages).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, Field, ValidationError
+
+from generator.content.load import (Content, ContentError, Problem, _line_of, _plain, _read_yaml, _validation_problems,
+                                    _yaml_cache)
+from generator.content.model import Changes, Id, Model, ReviewDate, Text, Url, about
+
+EDITIONS = "utgavor"  # the folder of the editions, beside guidance/ and checklists/
+
+# Where a local routine may stand: the place is named after the page it is shown on, at the top
+# of that page's own text (before the national steps, which are kept as they are).
+PLACES = ("forsvinnande", "samverkan", "skola", "kontakter")
+Place = Literal["forsvinnande", "samverkan", "skola", "kontakter"]
+
+# What a local contact is: the roles the guidance asks every municipality to have a route to.
+CONTACT_KINDS = {
+    "socialjour": "Socialjouren",
+    "mottagningsenhet": "Mottagningsenheten",
+    "overformyndare": "Överförmyndaren",
+    "godmanssamordnare": "Samordnare för gode män",
+    "skola": "Skolan",
+    "halso-och-sjukvard": "Hälso- och sjukvården",
+    "polisomrade": "Polisområdet",
+    "samverkansgrupp": "Samverkansgruppen",
+}
+ContactKind = Literal["socialjour", "mottagningsenhet", "overformyndare", "godmanssamordnare", "skola",
+                      "halso-och-sjukvard", "polisomrade", "samverkansgrupp"]
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,20}[0-9]$")
+
+
+def _check_phone(value: str) -> str:
+    if not PHONE.match(value):
+        raise ValueError("invalid_phone")
+    return value
+
+
+Phone = Annotated[str, AfterValidator(_check_phone)]
+
+
+class EditionFile(Model):
+    pattern: ClassVar[str] = "utgavor/*/utgava.yml"
+    model_config = about("Lokal utgåva", "Kommunen som utgåvan är för, vem som ansvarar och var den publiceras.")
+    reviewed: ReviewDate = Field(alias="granskad", description="Datum då uppgifterna om utgåvan senast granskades.")
+    municipality: Text = Field(alias="kommun", description="Kommunens namn, till exempel Exempelkommun. Visas på varje sida och i varje PDF.")
+    organisation: Text = Field(alias="ansvarig_organisation", description="Organisationen som ansvarar för de lokala uppgifterna.")
+    site_url: Url = Field(alias="webbadress", description="Adressen där utgåvan publiceras, som börjar med https://.")
+    contact: Text = Field(alias="kontakt", description="Vart läsare vänder sig med synpunkter och om tillgängligheten.")
+    example: bool = Field(default=False, alias="exempel", description="Kryssa i för en exempelutgåva: varje sida säger då att den är ett exempel.")
+    history: Changes
+
+
+class LocalContact(Model):
+    id: Id = Field(description="Unikt id inom utgåvan, till exempel socialjouren.")
+    kind: ContactKind = Field(alias="slag", description="Vad kontakten är: " + ", ".join(CONTACT_KINDS) + ".")
+    name: Text = Field(alias="namn", description="Namnet som det ska visas, till exempel Socialjouren i Exempelkommun.")
+    phone: Phone = Field(alias="telefon", description="Telefonnummer med riktnummer, till exempel 070-174 06 05.")
+    hours: Text | None = Field(default=None, alias="när", description="När numret svarar, till exempel Kvällar, nätter och helger.")
+    text: Text | None = Field(default=None, description="Vad kontakten gör, i en eller två meningar.")
+
+
+class LocalContactsFile(Model):
+    pattern: ClassVar[str] = "utgavor/*/kontakter.yml"
+    model_config = about("Lokala kontakter", "Kommunens egna kontakter: socialjour, mottagningsenhet, överförmyndare och de andra.")
+    reviewed: ReviewDate = Field(alias="granskad", description="Datum då kontakterna senast kontrollerades.")
+    contacts: list[LocalContact] = Field(alias="kontakter", min_length=1, description="Kontakterna, en per post.")
+    history: Changes
+
+
+class LocalRoutine(Model):
+    id: Id = Field(description="Unikt id inom utgåvan, till exempel forsvinnande-lokalt.")
+    place: Place = Field(alias="plats", description="Sidan där rutinen visas, överst: " + ", ".join(PLACES) + ".")
+    title: Text = Field(alias="rubrik", description="Rubriken, till exempel Så gör vi i Exempelkommun.")
+    intro: Text | None = Field(default=None, alias="inledning", description="En kort inledning.")
+    steps: list[Text] = Field(alias="steg", min_length=1, description="Stegen i ordning, ett per punkt.")
+    contacts: list[Id] = Field(default_factory=list, alias="kontakter", description="Kontakter (id i utgåvans kontakter.yml) att ringa, i den ordning de ska ringas.")
+
+
+class LocalRoutinesFile(Model):
+    pattern: ClassVar[str] = "utgavor/*/rutiner.yml"
+    model_config = about("Lokala rutiner", "Kommunens egna rutiner, var och en på en bestämd plats på en bestämd sida.")
+    reviewed: ReviewDate = Field(alias="granskad", description="Datum då rutinerna senast granskades.")
+    routines: list[LocalRoutine] = Field(alias="rutiner", min_length=1, description="Rutinerna, en per post.")
+    history: Changes
+
+
+EDITION_KINDS: tuple[type[Model], ...] = (EditionFile, LocalContactsFile, LocalRoutinesFile)
+FILE_NAMES = {kind.pattern.rpartition("/")[2]: kind for kind in EDITION_KINDS}
+
+
+@dataclasses.dataclass(frozen=True)
+class Edition:
+    """One edition's own content, read and checked."""
+
+    id: str
+    about: EditionFile
+    contacts: list[LocalContact]
+    routines: list[LocalRoutine]
+    files: dict[str, Path]
+
+    @property
+    def name(self) -> str:
+        return self.about.municipality
+
+    def routines_at(self, place: str) -> list[LocalRoutine]:
+        return [r for r in self.routines if r.place == place]
+
+    def contact(self, ident: str) -> LocalContact:
+        return next(c for c in self.contacts if c.id == ident)
+
+
+def edition_ids(root: Path) -> list[str]:
+    """The editions of a project: each folder in utgavor/ with an utgava.yml."""
+    base = root / EDITIONS
+    return sorted(p.parent.name for p in base.glob("*/utgava.yml")) if base.is_dir() else []
+
+
+def load_edition(root: Path, ident: str, national: Content) -> Content:
+    """The national content with the edition `ident` on top (Content.edition), or ContentError
+    with every problem of the edition's own files, each at its local file and line."""
+    folder = root / EDITIONS / ident
+    if not (folder / "utgava.yml").is_file():
+        known = ", ".join(edition_ids(root)) or "inga"
+        raise ContentError([Problem(f"{EDITIONS}/{ident}/utgava.yml", 1, "", (
+            f"Utgåvan \"{ident}\" finns inte: mappen {EDITIONS}/{ident}/ med filen utgava.yml saknas. "
+            f"Utgåvor som finns: {known}. Kopiera {EDITIONS}/exempelkommun/ för att börja en ny."))])
+    problems: list[Problem] = []
+    loaded: dict[type[Model], tuple[str, Any, Model | None]] = {}
+    cache = _yaml_cache(root)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        rel = path.relative_to(root).as_posix()
+        kind = FILE_NAMES.get(path.name) if path.parent == folder else None
+        if kind is None:
+            problems.append(Problem(rel, 1, "", (
+                "Filen hör inte till en utgåva och skulle inte komma med. En utgåva har filerna "
+                f"{', '.join(FILE_NAMES)} direkt i sin mapp: byt namn på filen eller flytta den.")))
+            continue
+        raw = _read_yaml(path, rel, problems, cache)
+        if raw is None:
+            continue
+        try:
+            loaded[kind] = (rel, raw, kind.model_validate(_plain(raw)))
+        except ValidationError as err:
+            problems.extend(_validation_problems(rel, kind, raw, err))
+            loaded[kind] = (rel, raw, None)
+    contacts = loaded.get(LocalContactsFile)
+    routines = loaded.get(LocalRoutinesFile)
+    if routines is not None and contacts is not None:  # read as written: one slip, one problem
+        known = {c.get("id") for c in contacts[1].get("kontakter") or [] if isinstance(c, dict)}
+        rel, raw, _ = routines
+        for index, routine in enumerate(raw.get("rutiner") or []):
+            named = routine.get("kontakter") if isinstance(routine, dict) else None
+            for number, ident_ in enumerate(named if isinstance(named, list) else []):
+                if isinstance(ident_, str) and ident_ not in known:
+                    where = ("rutiner", index, "kontakter", number)
+                    problems.append(Problem(rel, _line_of(raw, where), f"rutiner › nr {index + 1} › kontakter", (
+                        f"Det finns ingen kontakt med id \"{ident_}\" i {EDITIONS}/{ident}/kontakter.yml. "
+                        f"Skriv ett av: {', '.join(sorted(k for k in known if isinstance(k, str))) or '(inga ännu)'}, "
+                        "eller lägg först till kontakten där.")))
+    if problems:
+        raise ContentError(problems)
+    edition = Edition(
+        id=ident, about=loaded[EditionFile][2],
+        contacts=contacts[2].contacts if contacts else [],
+        routines=routines[2].routines if routines else [],
+        files={rel: root / rel for rel, _, _ in loaded.values()})
+    return dataclasses.replace(national, edition=edition)

@@ -1,0 +1,113 @@
+"""Local editions (content/edition.py): the example edition, utgavor/exempelkommun/, built into a
+site of its own from the national content with nothing copied. Its phone numbers are from the
+range PTS reserves for fiction (070-174 06 05 to 070-174 06 99)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project, open_page, serve
+from generator.content.edition import load_edition
+from generator.content.load import ContentError, load_content
+from generator.pipeline import build_site
+from generator.sitemap import PAGE_SLUGS
+
+EDITION = "exempelkommun"
+OLD_SIGN = "Låg skolnärvaro eller upprepade frånvarotillfällen"
+NEW_SIGN = "Låg skolnärvaro, sena ankomster eller upprepade frånvarotillfällen"
+FICTION = re.compile(r"070-174 06 (0[5-9]|[1-9]\d)")
+
+
+def test_the_example_edition_calls_only_numbers_reserved_for_fiction():
+    content = load_edition(ROOT, EDITION, load_content(ROOT, PAGE_SLUGS))
+    assert content.edition.about.example
+    for contact in content.edition.contacts:
+        assert FICTION.fullmatch(contact.phone), contact.id
+    written = " ".join((ROOT / "utgavor" / EDITION / name).read_text(encoding="utf-8")
+                       for name in ("utgava.yml", "kontakter.yml", "rutiner.yml"))
+    numbers = re.findall(r"\b0\d{1,3}-[\d ]{5,}\d", written)
+    assert numbers and all(FICTION.fullmatch(n) for n in numbers), numbers
+
+
+def _problems(root: Path) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_edition(root, EDITION, load_content(root, PAGE_SLUGS))
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_local_slip_is_one_swedish_problem_at_the_local_file_and_line(project_copy):
+    routines = project_copy / "utgavor" / EDITION / "rutiner.yml"
+    text = routines.read_text(encoding="utf-8")
+    routines.write_text(text.replace("      - polisen\n", "      - polisomradet\n", 1)
+                        .replace("plats: samverkan", "plats: samverkansgruppen", 1), encoding="utf-8")
+    lines = routines.read_text(encoding="utf-8").splitlines()
+    found = _problems(project_copy)
+    contact_line = next(i for i, line in enumerate(lines, 1) if "polisomradet" in line)
+    place_line = next(i for i, line in enumerate(lines, 1) if "samverkansgruppen" in line)
+    assert len(found) == 2, found
+    assert found[0].startswith(f"utgavor/{EDITION}/rutiner.yml:{contact_line}: ")
+    assert 'ingen kontakt med id "polisomradet"' in found[0] and "polisen" in found[0]
+    assert found[1].startswith(f"utgavor/{EDITION}/rutiner.yml:{place_line}: ")
+    assert "forsvinnande" in found[1]  # what to write instead
+
+
+def test_an_edition_that_is_not_there_or_a_stray_file_is_a_problem(project_copy):
+    with pytest.raises(ContentError) as caught:
+        load_edition(project_copy, "finns-inte", load_content(project_copy, PAGE_SLUGS))
+    assert "utgavor/exempelkommun/" in str(caught.value.problems[0])
+    (project_copy / "utgavor" / EDITION / "kontakter-kopia.yml").write_text("kontakter: []\n", encoding="utf-8")
+    assert [p.split(":")[0] for p in _problems(project_copy)] == [f"utgavor/{EDITION}/kontakter-kopia.yml"]
+
+
+@pytest.fixture(scope="module")
+def edition_site(tmp_path_factory, site) -> Path:
+    """The example edition, built from a copy of the project in which one national warning sign
+    was corrected (no edition file touched)."""
+    root = copy_project(tmp_path_factory.mktemp("utgava") / "project")
+    signs = root / "guidance" / "varningssignaler.yml"
+    text = signs.read_text(encoding="utf-8")
+    assert OLD_SIGN in text
+    signs.write_text(text.replace(OLD_SIGN, NEW_SIGN, 1), encoding="utf-8")
+    return build_site(root, edition=EDITION)
+
+
+def test_a_national_correction_reaches_the_edition(edition_site):
+    page = (edition_site / "varningssignaler" / "index.html").read_text(encoding="utf-8")
+    assert NEW_SIGN in page and OLD_SIGN not in page
+
+
+def test_every_page_of_the_edition_says_it_is_the_edition_and_an_example(edition_site):
+    pages = sorted(edition_site.rglob("*.html"))
+    assert len(pages) > 30
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        if "md-banner" in html:
+            assert "Lokal utgåva för Exempelkommun." in html and "påhittade" in html, path
+
+
+def test_search_finds_the_local_routine_by_its_own_word(edition_site):
+    """"Krisrutiner" stands only in the edition's routine: the edition's index has it, on the
+    missing-child page; the national site has it nowhere."""
+    index = json.loads((edition_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    held = [d["location"] for d in index["docs"] if "Krisrutiner" in d["text"]]
+    assert held and all(loc.startswith("forsvinnande/") for loc in held), held
+    national = (ROOT / "guidance").rglob("*.yml")
+    assert not any("Krisrutiner" in p.read_text(encoding="utf-8") for p in national)
+
+
+def test_the_local_on_call_number_is_the_first_tap_to_call_at_390_px(edition_site, browser, tmp_path):
+    for url in serve(edition_site, tmp_path):
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        open_page(page, f"{url}/forsvinnande/")
+        first = page.locator("article a[href^='tel:']").first
+        assert first.get_attribute("href") == "tel:0701740610"  # Socialjouren i Exempelkommun
+        assert first.is_visible()
+        box = first.bounding_box()
+        assert box["height"] >= 20 and box["x"] >= 0 and box["x"] + box["width"] <= 390  # on the screen, tappable
+        hotline = page.locator("article a[href='tel:116000']").first
+        assert hotline.is_visible() and hotline.bounding_box()["y"] > box["y"]  # 116 000 kept, below
+        page.close()
