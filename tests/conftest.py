@@ -3,15 +3,19 @@ production configuration, and Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import fcntl
 import html
 import io
+import json
 import os
 import re
 import shutil
 import socket
 import subprocess
+import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -343,6 +347,25 @@ def free_port() -> int:
 def get(url: str, timeout: float = 10) -> str:
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.read().decode("utf-8")
+
+
+@contextlib.contextmanager
+def running_editor(root: Path, ready=lambda status: status["version"] > 0, seconds: float = 120):
+    """`guide edit` on `root`, as a maintainer starts it, until `ready(status)` (its /__status);
+    yields (port, process, log: the lines it printed so far). Ended when the block ends."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(root), "edit",
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
+    log: list[str] = []
+    threading.Thread(target=lambda: log.extend(proc.stdout), daemon=True).start()  # never a full pipe
+    try:
+        assert wait_for(lambda: ready(json.loads(get(f"http://127.0.0.1:{port}/__status"))), seconds), \
+            "editor never started:\n" + "".join(log)
+        yield port, proc, log
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=20)
 
 
 def wait_for(predicate, seconds: float = 60, interval: float = 0.1) -> bool:

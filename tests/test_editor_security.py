@@ -18,7 +18,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -29,7 +28,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, copy_project, free_port, get, wait_for
+from conftest import ROOT, copy_project, get, running_editor, wait_for
 from generator.content import load
 from generator.outputs import pdf
 from generator.commands.format import shape_text
@@ -102,21 +101,11 @@ def editor(tmp_path_factory, site):
     for rel, text in DECOYS.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(root), "edit", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
-    editor = Editor(port, root, "", proc)
-    threading.Thread(target=lambda: editor.log.extend(proc.stdout), daemon=True).start()  # never a full pipe
     code_before = _code_snapshot()
-    try:
-        assert wait_for(lambda: json.loads(get(f"{editor.origin}/__status"))["version"] > 0, 120), \
-            "editor never started:\n" + "".join(editor.log)
+    with running_editor(root) as (port, proc, log):
+        editor = Editor(port, root, "", proc, log)
         editor.api = yaml.safe_load(get(f"{editor.origin}/admin/config.yml"))["backend"]["proxy_url"]
         yield editor
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=20)
     assert _code_snapshot() == code_before, "the editor changed the real checkout"
 
 

@@ -3,38 +3,23 @@ what `guide build` publishes, apart from the script that reloads the preview."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import threading
 import urllib.request
 
 import pytest
 
-from conftest import ROOT, copy_project, free_port, get, wait_for
+from conftest import ROOT, copy_project, running_editor
 from generator.commands.edit_server import RELOAD_SCRIPT
 
 
 @pytest.fixture(scope="module")
 def editor_preview(tmp_path_factory, site):
     root = copy_project(tmp_path_factory.mktemp("preview"))
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(root), "edit",
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT,
-                            text=True)
-    log: list[str] = []
-    threading.Thread(target=lambda: log.extend(proc.stdout), daemon=True).start()
-    origin = f"http://127.0.0.1:{port}"
-    try:
-        def built() -> bool:
-            status = json.loads(get(f"{origin}/__status"))
-            return status["version"] > 0 and status["ok"] and status["pdfs"] and not status["building"]
 
-        assert wait_for(built, 180), "".join(log)
-        yield origin
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    def built(status) -> bool:  # the pages built, with the PDFs of the content in them
+        return status["version"] > 0 and status["ok"] and status["pdfs"] and not status["building"]
+
+    with running_editor(root, built, 180) as (port, _, _):
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_every_page_of_the_preview_is_the_built_page(editor_preview, site):

@@ -18,8 +18,6 @@ import json
 import os
 import re
 import subprocess
-import sys
-import threading
 import urllib.parse
 from pathlib import Path
 
@@ -27,7 +25,7 @@ import pytest
 import yaml
 from playwright.sync_api import Error as PlaywrightError
 
-from conftest import ROOT, TODAY, copy_project, free_port, get, wait_for
+from conftest import TODAY, copy_project, get, running_editor, wait_for
 from generator.commands.format import format_files
 
 pytestmark = pytest.mark.xdist_group("review-flow")  # one editor for the module, tests in order
@@ -69,20 +67,11 @@ def editor(tmp_path_factory, site):
     git(root, "init", "--quiet", "--initial-branch", BRANCH)
     git(root, "add", "--all")
     git(root, "commit", "--quiet", "--message", "Projektets innehåll")
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(root), "edit", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
-    editor = Editor(port, root, proc)
-    threading.Thread(target=lambda: editor.log.extend(proc.stdout), daemon=True).start()  # never a full pipe
-    try:
-        assert wait_for(lambda: json.loads(get(f"{editor.origin}/__status"))["version"] > 0, 120), \
-            "editor never started:\n" + "".join(editor.log)
+    with running_editor(root) as (port, proc, log):
+        editor = Editor(port, root, proc)
+        editor.log = log
         editor.api = yaml.safe_load(get(f"{editor.origin}/admin/config.yml"))["backend"]["proxy_url"]
         yield editor
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=20)
 
 
 def _tree_state(root: Path) -> tuple[str, str, str]:
@@ -224,7 +213,7 @@ def test_a_draft_is_reviewed_by_another_maintainer_and_published_as_one_commit(e
     assert yaml.safe_load(text)["ändringar"][-1] == {"datum": TODAY, "ändring": NOTE, "typ": "större"}
     assert editor.drafts() == []
     # the preview builds from the maintainer's tree, which now has the change
-    assert wait_for(lambda: NEW_SIGN in get(f"{editor.origin}/varningssignaler/"), 120)
+    assert wait_for(lambda: NEW_SIGN in get(f"{editor.origin}/varningssignaler/"), 240)  # a busy machine
 
 
 # --- the same flow over HTTP: the rules each step keeps -------------------------------------------
