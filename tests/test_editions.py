@@ -27,8 +27,7 @@ def test_the_example_edition_calls_only_numbers_reserved_for_fiction():
     assert content.edition.about.example
     for contact in content.edition.contacts:
         assert FICTION.fullmatch(contact.phone), contact.id
-    written = " ".join((ROOT / "utgavor" / EDITION / name).read_text(encoding="utf-8")
-                       for name in ("utgava.yml", "kontakter.yml", "rutiner.yml"))
+    written = " ".join(path.read_text(encoding="utf-8") for path in (ROOT / "utgavor" / EDITION).glob("*.yml"))
     numbers = re.findall(r"\b0\d{1,3}-[\d ]{5,}\d", written)
     assert numbers and all(FICTION.fullmatch(n) for n in numbers), numbers
 
@@ -55,6 +54,20 @@ def test_a_local_slip_is_one_swedish_problem_at_the_local_file_and_line(project_
     assert "forsvinnande" in found[1]  # what to write instead
 
 
+def test_a_note_on_a_national_item_that_is_gone_is_a_problem_at_the_local_line(project_copy):
+    """A national correction that removes or renames an item: the edition's note on it stops the
+    build with the local file and line, and the id to write instead."""
+    actors = project_copy / "guidance" / "aktorer.yml"
+    actors.write_text(actors.read_text(encoding="utf-8").replace("id: soc-ansoker-god-man", "id: soc-ansoker-om-god-man"),
+                      encoding="utf-8")
+    notes = (project_copy / "utgavor" / EDITION / "noter.yml").read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(notes, 1) if "soc-ansoker-god-man" in text)
+    found = _problems(project_copy)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"utgavor/{EDITION}/noter.yml:{line}: ")
+    assert '"soc-ansoker-god-man"' in found[0] and '"soc-ansoker-om-god-man"' in found[0]
+
+
 def test_an_edition_that_is_not_there_or_a_stray_file_is_a_problem(project_copy):
     with pytest.raises(ContentError) as caught:
         load_edition(project_copy, "finns-inte", load_content(project_copy, PAGE_SLUGS))
@@ -78,6 +91,17 @@ def edition_site(tmp_path_factory, site) -> Path:
 def test_a_national_correction_reaches_the_edition(edition_site):
     page = (edition_site / "varningssignaler" / "index.html").read_text(encoding="utf-8")
     assert NEW_SIGN in page and OLD_SIGN not in page
+
+
+def test_a_local_note_stands_beside_its_national_item_marked_as_local(edition_site, site):
+    ours = (edition_site / "aktorer" / "index.html").read_text(encoding="utf-8")
+    item = re.search(r'<li id="soc-ansoker-god-man">(.*?)</li>', ours, re.S).group(1)
+    note = re.search(r'<em class="lokalt-not">(.*?)</em>', item, re.S)
+    assert re.sub(r"<[^>]+>", "", item[:note.start()]).strip() == "Ansöker om god man, om det inte redan är gjort"
+    assert re.sub(r"<[^>]+>", "", note.group(1)) == ("I Exempelkommun: Mottagningsenheten ansöker om god man "
+                                                     "samma dag som barnet kommer.")
+    national = (site / "aktorer" / "index.html").read_text(encoding="utf-8")
+    assert "lokalt-not" not in national and "I Exempelkommun" not in national
 
 
 def test_every_page_of_the_edition_says_it_is_the_edition_and_an_example(edition_site):

@@ -5,6 +5,8 @@ national guidance, in a folder of its own (utgavor/<id>/), without a copy of the
     utgavor/<id>/kontakter.yml  local contacts (on-call social services, intake unit …), each
                                 with a number to call
     utgavor/<id>/rutiner.yml    local routines, each at a named place (PLACES) on a named page
+    utgavor/<id>/noter.yml      local notes on national items ("I Exempelkommun gör …"), shown
+                                beside the national text, marked as local
 
 An edition adds and never changes: it cannot hide or reword a national text. A routine that names
 a contact the edition lacks, or a place the model does not have, is one problem at the local file
@@ -21,8 +23,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, Field, ValidationError
 
 from generator.content.load import (Content, ContentError, Problem, _line_of, _plain, _read_yaml, _validation_problems,
-                                    _yaml_cache)
-from generator.content.model import Changes, Id, Model, ReviewDate, Text, Url, about
+                                    _one_per_slip, _yaml_cache, reference_problems)
+from generator.content.model import Changes, Id, Model, Ref, ReviewDate, Text, Url, about
 
 EDITIONS = "utgavor"  # the folder of the editions, beside guidance/ and checklists/
 
@@ -102,7 +104,20 @@ class LocalRoutinesFile(Model):
     history: Changes
 
 
-EDITION_KINDS: tuple[type[Model], ...] = (EditionFile, LocalContactsFile, LocalRoutinesFile)
+class LocalNote(Model):
+    item: Annotated[Id, Ref("item")] = Field(alias="gäller", description="Den nationella posten (id) som anteckningen gäller, till exempel ett ansvar i Aktörer.")
+    text: Text = Field(description="Vad som gäller i kommunen, i en eller två meningar. Visas vid den nationella texten, märkt som lokal.")
+
+
+class LocalNotesFile(Model):
+    pattern: ClassVar[str] = "utgavor/*/noter.yml"
+    model_config = about("Lokala anteckningar", "Kommunens anteckningar vid nationella poster: vad som gäller just här.")
+    reviewed: ReviewDate = Field(alias="granskad", description="Datum då anteckningarna senast granskades.")
+    notes: list[LocalNote] = Field(alias="noter", min_length=1, description="Anteckningarna, en per post.")
+    history: Changes
+
+
+EDITION_KINDS: tuple[type[Model], ...] = (EditionFile, LocalContactsFile, LocalRoutinesFile, LocalNotesFile)
 FILE_NAMES = {kind.pattern.rpartition("/")[2]: kind for kind in EDITION_KINDS}
 
 
@@ -114,6 +129,7 @@ class Edition:
     about: EditionFile
     contacts: list[LocalContact]
     routines: list[LocalRoutine]
+    notes: list[LocalNote]
     files: dict[str, Path]
 
     @property
@@ -122,6 +138,10 @@ class Edition:
 
     def routines_at(self, place: str) -> list[LocalRoutine]:
         return [r for r in self.routines if r.place == place]
+
+    def notes_on(self, item: str) -> list[str]:
+        """The edition's notes on a national item, in the order written."""
+        return [n.text for n in self.notes if n.item == item]
 
     def contact(self, ident: str) -> LocalContact:
         return next(c for c in self.contacts if c.id == ident)
@@ -156,11 +176,14 @@ def load_edition(root: Path, ident: str, national: Content) -> Content:
         raw = _read_yaml(path, rel, problems, cache)
         if raw is None:
             continue
+        own: list[Problem] = []
         try:
             loaded[kind] = (rel, raw, kind.model_validate(_plain(raw)))
         except ValidationError as err:
-            problems.extend(_validation_problems(rel, kind, raw, err))
+            own.extend(_validation_problems(rel, kind, raw, err))
             loaded[kind] = (rel, raw, None)
+        # what the edition names in the national content (a note's item) exists there: one slip, one problem
+        problems.extend(_one_per_slip(own, list(reference_problems(rel, kind, raw, national.targets))))
     contacts = loaded.get(LocalContactsFile)
     routines = loaded.get(LocalRoutinesFile)
     if routines is not None and contacts is not None:  # read as written: one slip, one problem
@@ -181,5 +204,6 @@ def load_edition(root: Path, ident: str, national: Content) -> Content:
         id=ident, about=loaded[EditionFile][2],
         contacts=contacts[2].contacts if contacts else [],
         routines=routines[2].routines if routines else [],
+        notes=loaded[LocalNotesFile][2].notes if LocalNotesFile in loaded else [],
         files={rel: root / rel for rel, _, _ in loaded.values()})
     return dataclasses.replace(national, edition=edition)
