@@ -304,6 +304,46 @@ def bench_scaling(root: Path) -> None:
     print(f"  warm: 1x {one['warm']:6.2f} s, 10x {ten['warm']:6.2f} s   ratio {ten['warm'] / one['warm']:5.2f}x")
 
 
+EDITIONS = int(os.environ.get("BENCH_EDITIONS", "20"))  # issue 22: a county's municipalities
+LOCAL_EDIT = ("rutiner.yml", "Ring socialjouren eller mottagningsenheten direkt", "Ring socialjouren {mark}")
+
+
+def bench_editions(root: Path) -> None:
+    """20 local editions (copies of the example, each its own municipality) against the national
+    site alone, cold, in one copy of the project; then the warm rebuild of one edition after a
+    local edit. The editions share the national caches (parsed files, print HTML, PDFs)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "project"
+        for name in ("guidance", "checklists", "docs", "overrides"):
+            shutil.copytree(root / name, copy / name, symlinks=True)
+        shutil.copy(root / "mkdocs.yml", copy / "mkdocs.yml")
+        example = root / "utgavor" / "exempelkommun"
+        for n in range(1, EDITIONS + 1):
+            folder = copy / "utgavor" / f"kommun-{n:02}"
+            shutil.copytree(example, folder)
+            about = folder / "utgava.yml"
+            about.write_text(about.read_text(encoding="utf-8").replace("kommun: Exempelkommun", f"kommun: Kommun {n}"),
+                             encoding="utf-8")
+        national = timed(lambda: checked(guide_with(root, copy, "build")))
+        each = []
+        for n in range(1, EDITIONS + 1):
+            each.append(timed(lambda: checked(guide_with(root, copy, "build", "--utgava", f"kommun-{n:02}"))))
+        edit = Edit(copy / "utgavor" / "kommun-01", *LOCAL_EDIT)
+        warm = []
+        try:
+            for _ in range(RUNS):
+                edit()
+                warm.append(timed(lambda: checked(guide_with(root, copy, "build", "--utgava", "kommun-01"))))
+        finally:
+            edit.restore()
+    total = sum(each)
+    print(f"Local editions ({EDITIONS} copies of the example, built one after the other, cold)")
+    print(f"  national site alone:     {national:6.2f} s")
+    print(f"  {EDITIONS} editions:            {total:6.2f} s   ratio {total / national:5.2f}x  "
+          f"(first {each[0]:.2f} s, median {median(each):.2f} s)")
+    print(f"  one edition, local edit: {median(warm):6.2f} s   (median of {RUNS})")
+
+
 def guide_with(code: Path, root: Path, *args: str) -> subprocess.CompletedProcess:
     """`guide` with the generator of checkout `code`, on the project at `root`."""
     environment = {**os.environ, "PYTHONPATH": str(code), "NO_MKDOCS_2_WARNING": "1"}
@@ -426,11 +466,11 @@ def bench_tests(root: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Mäter bygget, förhandsgranskningen och sidorna.")
     parser.add_argument("--root", type=Path, default=ROOT, help="projektets mapp (standard: det här)")
-    parser.add_argument("--skip", default="", help="delar att hoppa över: pdf,build,preview,scaling,search,phone,accessibility,tests")
+    parser.add_argument("--skip", default="", help="delar att hoppa över: pdf,build,preview,scaling,editions,search,phone,accessibility,tests")
     args = parser.parse_args()
     root, skip = args.root.resolve(), set(args.skip.split(","))
     for name, step in (("build", bench_build), ("preview", bench_preview), ("scaling", bench_scaling),
-                       ("search", bench_search), ("phone", bench_phone), ("accessibility", bench_accessibility), ("pdf", bench_pdfs),
+                       ("editions", bench_editions), ("search", bench_search), ("phone", bench_phone), ("accessibility", bench_accessibility), ("pdf", bench_pdfs),
                        ("tests", bench_tests)):
         if name in skip:
             continue
