@@ -313,8 +313,13 @@ def build_site(root: Path, site_dir: Path | None = None, force: bool = False, ed
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     try:
         online = _engine_builds(work, staging, terms, int(epoch))
-        _check_links(online, work / LINK_REPORT.name, work / LINK_CACHE.name)
-        precompress(online, previous=site_dir if site_dir.is_dir() else None)
+        link_cache = work / LINK_CACHE.name
+        if edition is not None and not link_cache.exists() and (root / LINK_CACHE).is_file():
+            shutil.copyfile(root / LINK_CACHE, link_cache)  # an edition starts from what the national check read
+        _check_links(online, work / LINK_REPORT.name, link_cache)
+        # the last build of this site; an edition's first build takes the national site's
+        earlier = site_dir if site_dir.is_dir() else root / "site" if edition and (root / "site").is_dir() else None
+        precompress(online, previous=earlier)
         _swap(online, site_dir)
         stamp.record(root, site_dir, inputs)
     except OSError as err:
@@ -365,7 +370,9 @@ def _offline_copy(config_file: Path, folder: Path, terms: dict[str, list[str]], 
 def engine_config(config_file: Path, site_dir: Path, **options):
     """The engine's config for a build into site_dir (outputs/engine.py), with the page
     templates' compiled code kept between builds. `options`: e.g. strict=False."""
-    return engine.config(config_file, site_dir, bytecode_cache=BYTECODE_CACHE, **options)
+    folder = config_file.parent  # build/, or build/utgavor/<id>/: an edition shares the national renders
+    shared = folder.parents[1] if folder.parent.name == EDITIONS else folder
+    return engine.config(config_file, site_dir, bytecode_cache=BYTECODE_CACHE, cache_dir=shared, **options)
 
 
 def engine_build(config_file: Path, site_dir: Path, terms: dict[str, list[str]], dirty: bool = False,

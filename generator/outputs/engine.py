@@ -69,13 +69,14 @@ class EngineError(Exception):
         self.messages = messages
 
 
-def config(config_file: Path, site_dir: Path, bytecode_cache=None, **options):
+def config(config_file: Path, site_dir: Path, bytecode_cache=None, cache_dir: Path | None = None, **options):
     """The engine's config for a build into site_dir, with what it did before remembered (the
-    same output): each page's HTML (RenderCache, in build/render-cache/, one folder per config),
-    the theme's templates compiled once and cached on disk (`bytecode_cache`), and large finished
-    HTML carried past Markdown (Verbatim). `options`: e.g. strict=False."""
+    same output): each page's HTML (RenderCache, in `cache_dir`/render-cache/, one folder per
+    kind of config; the config's own folder by default), the theme's templates compiled once and
+    cached on disk (`bytecode_cache`), and large finished HTML carried past Markdown (Verbatim).
+    `options`: e.g. strict=False."""
     result = _engine("config").load_config(str(config_file), site_dir=str(site_dir), **options)
-    result.plugins["guide-render-cache"] = RenderCache(config_file.parent / RENDER_CACHE / config_file.stem)
+    result.plugins["guide-render-cache"] = RenderCache((cache_dir or config_file.parent) / RENDER_CACHE / config_file.stem)
     result.plugins["guide-verbatim"] = Verbatim()
     if bytecode_cache is not None:
         theme_env = result.theme.get_env
