@@ -20,7 +20,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
@@ -128,14 +128,15 @@ class Cache:
             keep(path, data)
         drop_older(path, path.name[: -len(self.suffix) - 65])
 
-    def prune(self) -> None:
-        """Remove every entry whose name this run did not use, and files of an older format."""
+    def prune(self, mine: Callable[[str], bool] = lambda name: True) -> None:
+        """Remove every entry whose name this run did not use, and files of an older format.
+        `mine`: the names this run answers for (a run that makes part of a cache's entries)."""
         if not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
             match = self._entry.fullmatch(path.name)
             if path.name.startswith("."):
                 continue
-            if match is None or match.group("name") not in self.used:
+            if match is None or (match.group("name") not in self.used and mine(match.group("name"))):
                 with contextlib.suppress(OSError):
                     path.unlink(missing_ok=True)

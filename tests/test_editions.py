@@ -135,3 +135,94 @@ def test_the_local_on_call_number_is_the_first_tap_to_call_at_390_px(edition_sit
         hotline = page.locator("article a[href='tel:116000']").first
         assert hotline.is_visible() and hotline.bounding_box()["y"] > box["y"]  # 116 000 kept, below
         page.close()
+
+
+STAMP = "Lokal utgåva för Exempelkommun – ett påhittat exempel"
+LOCAL_PARTS = {"om-ett-barn-forsvinner", "riskbaserad-handlingsplan"}  # utgavor/exempelkommun/checklistor.yml
+
+
+def _text(pdf: Path) -> str:
+    import subprocess
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_every_page_of_every_pdf_of_the_edition_carries_its_name(edition_site, site):
+    import pikepdf
+    pdfs = sorted((edition_site / "pdf").glob("*.pdf"))
+    assert {p.name for p in pdfs} == {p.name for p in (site / "pdf").glob("*.pdf")} | {"lokala-rutiner-och-kontakter.pdf"}
+    for pdf in pdfs:
+        with pikepdf.open(pdf) as doc:
+            pages = len(doc.pages)
+        assert _text(pdf).count(STAMP) == pages, pdf.name
+    assert STAMP not in _text(site / "pdf" / "om-ett-barn-forsvinner.pdf")
+
+
+def test_local_checklist_items_and_fields_are_in_the_pdfs_marked_as_local(edition_site):
+    import pikepdf
+    for name, items, fields in (
+            ("om-ett-barn-forsvinner", ["Ta fram blanketten för efterlysning ur pärmen Krisrutiner på boendet."],
+             ["lokal-socialjourens-handlaggare"]),
+            ("riskbaserad-handlingsplan", [], ["lokal-kontakt-mottagningsenheten", "lokal-nasta-samverkansmote"])):
+        pdf = edition_site / "pdf" / f"{name}.pdf"
+        text = " ".join(_text(pdf).split())
+        local = text.index("Lokalt i Exempelkommun")
+        assert "Lokala punkter: de gäller bara i Exempelkommun" in text[local:]
+        for item in items:
+            assert text.index(item) > local, item  # after the national parts, under the local heading
+        with pikepdf.open(pdf) as doc:
+            names = {str(f.T) for f in doc.Root.AcroForm.Fields}
+        assert {f"{name}-{f}" for f in fields} <= names, names
+        assert f"{name}-lokal-ring-socialjouren" in names or not items
+
+
+def test_the_edition_renders_only_its_own_pdfs_and_shares_the_rest(edition_site):
+    """The pdf cache of the project the edition was built in: one entry per national PDF (the
+    whole guide and the packs rendered once, for the national site and the edition alike), and
+    of the edition's own only the checklists it adds to, its own PDF and its stamp."""
+    cache = edition_site.parents[1] / "build" / "pdf-cache"
+    names = [re.sub(r"-[0-9a-f]{64}\.pdf$", "", p.name) for p in cache.glob("*.pdf")]
+    own = {n.removeprefix(f"u--{EDITION}--") for n in names if n.startswith("u--")}
+    assert own == LOCAL_PARTS | {"lokala-rutiner-och-kontakter", "stampel"}
+    national = [n for n in names if not n.startswith("u--")]
+    assert len(national) == len(set(national)) and "hela-vagledningen" in national
+
+
+def test_the_editions_own_pdf_holds_its_contacts_and_routines(edition_site):
+    text = " ".join(_text(edition_site / "pdf" / "lokala-rutiner-och-kontakter.pdf").split())
+    assert "Lokala rutiner och kontakter i Exempelkommun" in text
+    assert "Socialjouren i Exempelkommun" in text and "070-174 06 10" in text
+    assert "Krisrutiner" in text and "Rutin på sidan Om ett barn försvinner." in text
+    assert "Mottagningsenheten ansöker om god man samma dag som barnet kommer." in text
+
+
+def test_the_editions_own_and_stamped_pdfs_pass_the_strict_checkers(edition_site):
+    from test_pdf_access import strict_findings
+    for name in ("lokala-rutiner-och-kontakter", *LOCAL_PARTS, "paket-individniva"):
+        assert not strict_findings(edition_site / "pdf" / f"{name}.pdf"), name
+
+
+def test_the_contacts_page_lists_every_local_contact_to_tap(edition_site):
+    html = (edition_site / "kontakter" / "index.html").read_text(encoding="utf-8")
+    local = html[html.index('id="lokala-kontakter"'):]
+    for number in ("0701740610", "0701740611", "0701740617"):
+        assert f'href="tel:{number}"' in local, number
+
+
+def test_two_local_items_with_one_id_are_one_problem_at_the_second(project_copy):
+    lists = project_copy / "utgavor" / EDITION / "checklistor.yml"
+    lists.write_text(lists.read_text(encoding="utf-8").replace("id: parm-krisrutiner", "id: ring-socialjouren"),
+                     encoding="utf-8")
+    line = [i for i, text in enumerate(lists.read_text(encoding="utf-8").splitlines(), 1) if "ring-socialjouren" in text][1]
+    found = _problems(project_copy)
+    assert len(found) == 1 and found[0].startswith(f"utgavor/{EDITION}/checklistor.yml:{line}: "), found
+    assert '"ring-socialjouren-2"' in found[0]
+
+
+def test_a_local_item_on_a_checklist_that_is_gone_is_a_problem_at_the_local_line(project_copy):
+    lists = project_copy / "utgavor" / EDITION / "checklistor.yml"
+    lists.write_text(lists.read_text(encoding="utf-8").replace("checklista: om-ett-barn-forsvinner",
+                                                               "checklista: om-ett-barn-forsvinnit"), encoding="utf-8")
+    line = next(i for i, t in enumerate(lists.read_text(encoding="utf-8").splitlines(), 1) if "forsvinnit" in t)
+    found = _problems(project_copy)
+    assert len(found) == 1 and found[0].startswith(f"utgavor/{EDITION}/checklistor.yml:{line}: "), found
+    assert '"om-ett-barn-forsvinner"' in found[0]

@@ -7,6 +7,8 @@ national guidance, in a folder of its own (utgavor/<id>/), without a copy of the
     utgavor/<id>/rutiner.yml    local routines, each at a named place (PLACES) on a named page
     utgavor/<id>/noter.yml      local notes on national items ("I Exempelkommun gör …"), shown
                                 beside the national text, marked as local
+    utgavor/<id>/checklistor.yml local items and fields added to national checklists and forms,
+                                printed after the national parts, marked as local
 
 An edition adds and never changes: it cannot hide or reword a national text. A routine that names
 a contact the edition lacks, or a place the model does not have, is one problem at the local file
@@ -16,6 +18,7 @@ and line, as for the national files (load.py's readers and messages).
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -24,7 +27,7 @@ from pydantic import AfterValidator, Field, ValidationError
 
 from generator.content.load import (Content, ContentError, Problem, _line_of, _plain, _read_yaml, _validation_problems,
                                     _one_per_slip, _yaml_cache, reference_problems)
-from generator.content.model import Changes, Id, Model, Ref, ReviewDate, Text, Url, about
+from generator.content.model import Changes, FormField, Id, Model, Ref, ReviewDate, Text, Url, about
 
 EDITIONS = "utgavor"  # the folder of the editions, beside guidance/ and checklists/
 
@@ -117,7 +120,29 @@ class LocalNotesFile(Model):
     history: Changes
 
 
-EDITION_KINDS: tuple[type[Model], ...] = (EditionFile, LocalContactsFile, LocalRoutinesFile, LocalNotesFile)
+class LocalCheckItem(Model):
+    ids_unique_in_file: ClassVar[bool] = True
+
+    id: Id = Field(description="Punktens id, unikt i filen: små bokstäver a–z, siffror och bindestreck.")
+    text: Text = Field(description="Punkten som den skrivs ut, till exempel Ring socialjouren i Exempelkommun.")
+
+
+class LocalChecklist(Model):
+    checklist: Annotated[Id, Ref("checklist")] = Field(alias="checklista", description="Den nationella checklistan eller blanketten (id) som får lokala punkter eller fält.")
+    items: list[LocalCheckItem] = Field(default_factory=list, alias="punkter", description="Lokala punkter att bocka av, efter de nationella.")
+    fields: list[FormField] = Field(default_factory=list, alias="fält", description="Lokala fält att fylla i, efter de nationella.")
+
+
+class LocalChecklistsFile(Model):
+    pattern: ClassVar[str] = "utgavor/*/checklistor.yml"
+    model_config = about("Lokala punkter i checklistor", "Kommunens egna punkter och fält i de nationella checklistorna och blanketterna. De skrivs ut sist, märkta som lokala.")
+    reviewed: ReviewDate = Field(alias="granskad", description="Datum då de lokala punkterna senast granskades.")
+    checklists: list[LocalChecklist] = Field(alias="checklistor", min_length=1, description="En post per checklista som får lokala punkter eller fält.")
+    history: Changes
+
+
+EDITION_KINDS: tuple[type[Model], ...] = (EditionFile, LocalContactsFile, LocalRoutinesFile, LocalNotesFile,
+                                          LocalChecklistsFile)
 FILE_NAMES = {kind.pattern.rpartition("/")[2]: kind for kind in EDITION_KINDS}
 
 
@@ -130,7 +155,11 @@ class Edition:
     contacts: list[LocalContact]
     routines: list[LocalRoutine]
     notes: list[LocalNote]
+    checklists: list[LocalChecklist]
     files: dict[str, Path]
+    reviewed: datetime.date  # the latest review date of the edition's files
+
+    PDF: ClassVar[str] = "lokala-rutiner-och-kontakter"  # its own PDF: contacts, routines, notes
 
     @property
     def name(self) -> str:
@@ -142,6 +171,10 @@ class Edition:
     def notes_on(self, item: str) -> list[str]:
         """The edition's notes on a national item, in the order written."""
         return [n.text for n in self.notes if n.item == item]
+
+    def additions_to(self, checklist: str) -> list[LocalChecklist]:
+        """The edition's local items and fields for a national checklist or form."""
+        return [c for c in self.checklists if c.checklist == checklist]
 
     def contact(self, ident: str) -> LocalContact:
         return next(c for c in self.contacts if c.id == ident)
@@ -198,6 +231,9 @@ def load_edition(root: Path, ident: str, national: Content) -> Content:
                         f"Det finns ingen kontakt med id \"{ident_}\" i {EDITIONS}/{ident}/kontakter.yml. "
                         f"Skriv ett av: {', '.join(sorted(k for k in known if isinstance(k, str))) or '(inga ännu)'}, "
                         "eller lägg först till kontakten där.")))
+    lists = loaded.get(LocalChecklistsFile)
+    if lists is not None and lists[2] is not None:
+        problems.extend(_repeated_local_ids(*lists))
     if problems:
         raise ContentError(problems)
     edition = Edition(
@@ -205,5 +241,23 @@ def load_edition(root: Path, ident: str, national: Content) -> Content:
         contacts=contacts[2].contacts if contacts else [],
         routines=routines[2].routines if routines else [],
         notes=loaded[LocalNotesFile][2].notes if LocalNotesFile in loaded else [],
-        files={rel: root / rel for rel, _, _ in loaded.values()})
+        checklists=loaded[LocalChecklistsFile][2].checklists if LocalChecklistsFile in loaded else [],
+        files={rel: root / rel for rel, _, _ in loaded.values()},
+        reviewed=max(parsed.reviewed for _, _, parsed in loaded.values()))
     return dataclasses.replace(national, edition=edition)
+
+
+def _repeated_local_ids(rel: str, raw: Any, parsed: LocalChecklistsFile) -> list[Problem]:
+    """The local items and fields of one checklist have different ids: each id names a field
+    of the checklist's PDF form."""
+    problems, seen = [], {}
+    for index, entry in enumerate(parsed.checklists):
+        for key, things in (("punkter", entry.items), ("fält", entry.fields)):
+            for number, thing in enumerate(things):
+                first = seen.setdefault((entry.checklist, thing.id), (index, key, number))
+                if first != (index, key, number):
+                    problems.append(Problem(rel, _line_of(raw, ("checklistor", index, key, number, "id")),
+                                            f"checklistor › nr {index + 1} › {key} › nr {number + 1} › id", (
+                        f"Id \"{thing.id}\" finns redan bland de lokala punkterna och fälten i checklistan "
+                        f"\"{entry.checklist}\". Ge punkten eller fältet ett eget id, till exempel \"{thing.id}-2\".")))
+    return problems

@@ -9,6 +9,7 @@ from the cache in build/pdf-cache instead of being rendered again.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import json
@@ -23,10 +24,13 @@ from pathlib import Path
 import pikepdf
 from generator import diskcache
 from generator.content import model
+from generator.content.edition import edition_ids as editions
 from generator.content.load import GUIDE_PDF, Content
-from generator.outputs import pdf_access
+from generator.outputs import pdf_access, pdf_edition
+from generator.outputs.pdf_edition import stamp_pdf
 from generator.views.pages import Renderer
-from generator.views.printed import PRINT_CSS, guide_html, pack_html, print_renderer, resolve, sources_of
+from generator.views.printed import (PRINT_CSS, guide_html, local_html, pack_html, print_renderer, resolve,
+                                     sources_of, stamp_html)
 
 CACHE_DIR = Path("build/pdf-cache")
 GUIDE = GUIDE_PDF  # the whole guide as one PDF: site/pdf/hela-vagledningen.pdf
@@ -37,18 +41,29 @@ class Job:
     name: str  # file name without .pdf
     html: str
     base_url: str  # where the HTML's relative URLs (fonts) resolve
+    scope: str = ""  # "" when the PDF is the national one; else a local edition's own (its id)
+    tagged: bool = True  # a PDF of the site; False: a local edition's stamp (pdf_edition.py)
 
     def key(self) -> str:
         """Everything the PDF depends on: the HTML, the stylesheet, the fonts, and the code that
         renders it (this module, where WeasyPrint's options are set, the post-process, and the
         versions of WeasyPrint and pikepdf)."""
         fonts = [f.read_bytes() for f in sorted(Path(self.base_url).glob("assets/fonts/*.woff2"))]
-        return pdf_cache(Path()).key(self.html, PRINT_CSS.read_bytes(), *fonts)
+        return pdf_cache(Path()).key(self.html, PRINT_CSS.read_bytes(), *fonts, str(self.tagged))
+
+    @property
+    def cache_name(self) -> str:
+        """The national PDF's name, shared by every edition; an edition's own as u--<id>--<name>."""
+        return f"{EDITION_ENTRY}{self.scope}--{self.name}" if self.scope else self.name
+
+
+EDITION_ENTRY = "u--"  # the cache entries of a local edition's own PDFs start so
+STAMP = "stampel"  # a local edition's stamp, in the cache only
 
 
 def pdf_cache(root: Path) -> diskcache.Cache:
     """build/pdf-cache: one PDF per name, keyed by Job.key."""
-    return diskcache.Cache(root / CACHE_DIR, ".pdf", [sys.modules[__name__], pdf_access, "weasyprint", "pikepdf"])
+    return diskcache.Cache(root / CACHE_DIR, ".pdf", [sys.modules[__name__], pdf_access, pdf_edition, "weasyprint", "pikepdf"])
 
 
 _last: dict = {}  # the content and project of the last build, and its jobs
@@ -66,18 +81,31 @@ def jobs(content: Content, root: Path) -> list[Job]:
 
 
 def _make_jobs(content: Content, root: Path, renderer: Renderer) -> list[Job]:
+    """The site's PDFs. A local edition's whole guide and packs are the national ones (rendered
+    once for every edition, with the edition's name stamped on); its checklists are its own only
+    where it adds local items or fields; its own PDF holds its contacts and routines."""
     base = str((root / "docs").resolve())
     css = PRINT_CSS.read_text(encoding="utf-8")
-    result = [Job(GUIDE, guide_html(content, renderer, css), base)]  # first: the longest
+    edition = content.edition
+    national = content if edition is None else dataclasses.replace(content, edition=None)
+    shared = renderer if edition is None else Renderer(national)
+    result = [Job(GUIDE, guide_html(national, shared, css), base)]  # first: the longest
     for checklist in content.checklists:
-        citations, reviewed = sources_of(checklist, content)
-        html = renderer.render_html("print/checklist.html.j2", checklist=checklist, content=content,
-                                    parts=resolve(checklist, content), citations=citations,
-                                    reviewed=reviewed, css=css)
-        result.append(Job(checklist.id, html, base))
+        html = _checklist_html(checklist, content, renderer, css)
+        own = edition is not None and html != _checklist_html(checklist, national, shared, css)
+        result.append(Job(checklist.id, html, base, scope=edition.id if own else ""))
     for pack in content.packs:
-        result.append(Job(pack.id, pack_html(pack, content, renderer, css), base))
+        result.append(Job(pack.id, pack_html(pack, national, shared, css), base))
+    if edition is not None:
+        result.append(Job(edition.PDF, local_html(content, renderer, css), base, scope=edition.id))
+        result.append(Job(STAMP, stamp_html(content, renderer, css), base, scope=edition.id, tagged=False))
     return result
+
+
+def _checklist_html(checklist: model.Checklist, content: Content, renderer: Renderer, css: str) -> str:
+    citations, reviewed = sources_of(checklist, content)
+    return renderer.render_html("print/checklist.html.j2", checklist=checklist, content=content,
+                                parts=resolve(checklist, content), citations=citations, reviewed=reviewed, css=css)
 
 
 def render_pack(pack: model.Pack, content: Content, root: Path, target: Path) -> Path:
@@ -125,7 +153,7 @@ def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None
     out_dir.mkdir(parents=True, exist_ok=True)
     todo, status, cached = [], {}, {}
     for job in jobs(content, root):
-        cached[job.name] = cache.entry(job.name, job.key())
+        cached[job.name] = cache.entry(job.cache_name, job.key())
         status[job.name] = not cached[job.name].exists()
         if status[job.name]:
             todo.append(job)
@@ -139,9 +167,19 @@ def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None
                 results = list(pool.map(_render, todo))
         for job, pdf in zip(todo, results):
             cache.write(cached[job.name], pdf, required=True)
+    edition = content.edition
+    stamp = cached.pop(STAMP).read_bytes() if edition is not None else None
+    status.pop(STAMP, None)
     for name, path in cached.items():
-        shutil.copy2(path, out_dir / f"{name}.pdf")
-    cache.prune()  # PDFs no longer made (a checklist removed), and what an older generator kept
+        if stamp is None:
+            shutil.copy2(path, out_dir / f"{name}.pdf")
+        else:  # the national PDF or the edition's own, with the edition's name on every page
+            (out_dir / f"{name}.pdf").write_bytes(stamp_pdf(path.read_bytes(), stamp))
+    # PDFs no longer made (a checklist removed), and what an older generator kept: a national
+    # build prunes the national PDFs and those of editions no longer there; an edition its own
+    own = f"{EDITION_ENTRY}{edition.id}--" if edition else None
+    cache.prune(lambda name: name.startswith(own) if own else not (
+        name.startswith(EDITION_ENTRY) and name[len(EDITION_ENTRY):].split("--")[0] in editions(root)))
     return status
 
 
@@ -177,6 +215,9 @@ def _render(job: Job) -> bytes:
     from weasyprint import HTML
 
     identifier = hashlib.sha256(job.name.encode()).hexdigest()[:32].encode()
+    if not job.tagged:  # a stamp: drawn into tagged PDFs as page furniture
+        return pdf_access.fix_to_unicode(HTML(string=job.html, base_url=job.base_url + "/").write_pdf(
+            pdf_identifier=identifier))
     pdf = HTML(string=job.html, base_url=job.base_url + "/").write_pdf(
         pdf_variant="pdf/ua-1", pdf_forms=True, pdf_identifier=identifier, custom_metadata=True)
     return pdf_access.make_accessible(pdf, job.html)  # every PDF: names, appearances, tags, links

@@ -65,6 +65,15 @@ def make_accessible(pdf: bytes, html: str) -> bytes:
         return out.getvalue()
 
 
+def fix_to_unicode(pdf: bytes) -> bytes:
+    """An untagged PDF (a local edition's stamp) with only the font gap above closed."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        _fix_to_unicode(doc)
+        out = io.BytesIO()
+        doc.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
 def _drop_stray_entries(doc: pikepdf.Pdf) -> None:
     """WeasyPrint 70 writes stray values (None, 0, "R") for a <button> into the page's /Annots
     and the form's /Fields, where only dictionaries belong (and a Form element: see

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from generator.content import model
 from generator.content.load import Content
-from generator.sitemap import GUIDE_CHAPTERS
+from generator.sitemap import GUIDE_CHAPTERS, page_of, titles
 from generator.views.history import History
 from generator.views.pages import TEMPLATES, Renderer
 
@@ -28,9 +28,26 @@ class Resolved:
     items: list[tuple[str, str]]  # (id, text)
     fields: list[model.FormField]
     display: str = "kryssrutor"  # tick boxes, a text field per item, or printed text
+    local: bool = False  # a local edition's own items and fields (content/edition.py), marked as local
 
 
 def resolve(checklist: model.Checklist, content: Content) -> list[Resolved]:
+    """The checklist's parts with their items looked up, then a local edition's own part."""
+    return _national_parts(checklist, content) + _local_parts(checklist, content)
+
+
+def _local_parts(checklist: model.Checklist, content: Content) -> list[Resolved]:
+    """A local edition's items and fields for the checklist, as one part after the national ones.
+    Their ids start with "lokal-", so that no field name is ever a national one."""
+    additions = content.edition.additions_to(checklist.id) if content.edition else []
+    if not additions:
+        return []
+    items = [(f"lokal-{i.id}", i.text) for a in additions for i in a.items]
+    fields = [f.model_copy(update={"id": f"lokal-{f.id}"}) for a in additions for f in a.fields]
+    return [Resolved(f"Lokalt i {content.edition.name}", None, items, fields, local=True)]
+
+
+def _national_parts(checklist: model.Checklist, content: Content) -> list[Resolved]:
     if checklist.template == "handlingsplan":  # one "risk förekommer" box per area of the matrix
         return [Resolved(None, None, [(a.id, a.area) for a in content.action_plan.areas], [])]
     items = content.item_by_id
@@ -151,6 +168,26 @@ def guide_html(content: Content, renderer: Renderer, css: str) -> str:
     return renderer.render_html("print/guide.html.j2", chapters=chapters, appendices=appendices,
                                 sources_used=sources, content=content, pact=pact,
                                 reviewed=content.last_reviewed, updated=guide_updated(content), css=css)
+
+
+def stamp_text(content: Content) -> str:
+    """What every page of a local edition's PDFs says at its top right (outputs/pdf_edition.py)."""
+    about = content.edition.about
+    return f"Lokal utgåva för {about.municipality}" + (" – ett påhittat exempel" if about.example else "")
+
+
+def stamp_html(content: Content, renderer: Renderer, css: str) -> str:
+    return renderer.render_html("print/stamp.html.j2", text=stamp_text(content), css=css)
+
+
+def local_html(content: Content, renderer: Renderer, css: str) -> str:
+    """A local edition's own PDF: its contacts, its routines and its notes on national items."""
+    edition = content.edition
+    items = {n.item: item_text(content.item_by_id[n.item]) for n in edition.notes}
+    pages = {n.item: page_of(content.file_of(n.item)) for n in edition.notes}
+    return renderer.render_html("print/local.html.j2", edition=edition, items=items, pages=pages,
+                                titles=titles(content), title=f"Lokala rutiner och kontakter i {edition.name}",
+                                css=css)
 
 
 COMPOSER_MAX_SECTIONS = 30  # a page with more sections (the glossary) is one part of the composer
