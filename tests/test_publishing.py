@@ -53,6 +53,23 @@ def test_the_pipelines_match_their_published_schemas(schema, path, tmp_path):
     assert _check(schema, broken).returncode != 0
 
 
+def test_the_readmes_edition_matrices_match_the_published_schemas(tmp_path):
+    """The README's examples that build each local edition as one job of a matrix (GitHub
+    Actions, GitLab CI) are whole pipelines that the hosts would accept."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Lokala utgåvor"):readme.index("## För utvecklare")]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    kinds = {"vendor.github-workflows": [b for b in blocks if "jobs:" in b],
+             "vendor.gitlab-ci": [b for b in blocks if "parallel:" in b]}
+    for schema, found in kinds.items():
+        assert len(found) == 1, schema
+        path = tmp_path / f"{schema}.yml"
+        path.write_text(found[0], encoding="utf-8")
+        assert "--utgava" in found[0] and "matrix" in found[0]
+        result = _check(schema, path)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
 def _github() -> dict:
     data = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))
     data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
