@@ -226,3 +226,38 @@ def test_a_local_item_on_a_checklist_that_is_gone_is_a_problem_at_the_local_line
     found = _problems(project_copy)
     assert len(found) == 1 and found[0].startswith(f"utgavor/{EDITION}/checklistor.yml:{line}: "), found
     assert '"om-ett-barn-forsvinner"' in found[0]
+
+
+LOCAL_PAGES = ["", "forsvinnande/", "kontakter/", "checklistor/", "aktorer/", "samverkan/", "utskriftspaket/"]
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_the_pages_with_local_content_pass_axe_and_fit_the_screen(edition_site, browser, tmp_path, width):
+    """The pages that hold the edition's own content (its banner is on every page): axe-core finds
+    nothing, and nothing scrolls sideways, at a small phone, a common phone and a desktop."""
+    from test_public_sector import AXE, AXE_RUN, AXE_TAGS, OVERFLOW, phone_page
+    for url in serve(edition_site, tmp_path):
+        context, page = phone_page(browser, width)
+        page.add_init_script(AXE.read_text(encoding="utf-8"))
+        found = {}
+        for path in LOCAL_PAGES:
+            open_page(page, f"{url}/{path}")
+            assert "lokalt" in page.content() or path == "", path
+            overflow = page.evaluate(OVERFLOW)
+            violations = page.evaluate(AXE_RUN, AXE_TAGS)
+            if violations or overflow["page"][0] > overflow["page"][1] or overflow["inside"]:
+                found[path] = {"axe": violations, "overflow": overflow}
+        context.close()
+        assert not found, found
+
+
+def test_the_search_box_finds_the_local_routine_by_its_own_word(edition_site, browser, tmp_path):
+    """In Chromium, in the edition's own search: a word of the local routine that no national
+    page holds, typed in another form, brings the missing-child page first."""
+    from test_search import search
+    for url in serve(edition_site, tmp_path):
+        page = browser.new_page()
+        open_page(page, f"{url}/")
+        found = search(page, "krisrutinerna")
+        assert found and found[0].removeprefix(url).startswith("/forsvinnande/"), found
+        page.close()
