@@ -254,10 +254,12 @@ def test_the_pages_with_local_content_pass_axe_and_fit_the_screen(edition_site, 
 def test_the_search_box_finds_the_local_routine_by_its_own_word(edition_site, browser, tmp_path):
     """In Chromium, in the edition's own search: a word of the local routine that no national
     page holds, typed in another form, brings the missing-child page first."""
-    from test_search import search
+    from test_search import WATCH_WORKER, search
     for url in serve(edition_site, tmp_path):
         page = browser.new_page()
+        page.add_init_script(WATCH_WORKER)
         open_page(page, f"{url}/")
+        page.wait_for_selector("input.md-search__input")
         found = search(page, "krisrutinerna")
         assert found and found[0].removeprefix(url).startswith("/forsvinnande/"), found
         page.close()
