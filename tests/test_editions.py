@@ -263,3 +263,23 @@ def test_the_search_box_finds_the_local_routine_by_its_own_word(edition_site, br
         found = search(page, "krisrutinerna")
         assert found and found[0].removeprefix(url).startswith("/forsvinnande/"), found
         page.close()
+
+
+def test_one_editions_slip_does_not_stop_the_other_editions(project_copy):
+    """`guide build --alla-utgavor` with two editions, one with a slip: the other is built, the
+    slip is named with its file and line, and the command says which edition failed (exit 1)."""
+    import shutil
+    import subprocess
+    import sys
+    broken = project_copy / "utgavor" / "trasig"
+    shutil.copytree(project_copy / "utgavor" / EDITION, broken)
+    routines = broken / "rutiner.yml"
+    routines.write_text(routines.read_text(encoding="utf-8").replace("      - polisen\n", "      - polisomradet\n"),
+                        encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "generator.commands.cli", "--root", str(project_copy), "build",
+                             "--alla-utgavor"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (project_copy / "site-utgavor" / EDITION / "index.html").is_file()
+    assert not (project_copy / "site-utgavor" / "trasig").exists()
+    assert "utgavor/trasig/rutiner.yml:" in result.stderr and '"polisomradet"' in result.stderr
+    assert "1 utgåva kunde inte byggas: trasig." in result.stderr

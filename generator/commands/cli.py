@@ -82,11 +82,24 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "build" and args.alla_utgavor:
             from generator.content.edition import edition_ids
 
+            failed = []  # one municipality's slip does not stop the others' editions
             for edition in [None, *edition_ids(root)]:
                 started = time.perf_counter()
-                target = build_site(root, edition=edition)
+                try:
+                    target = build_site(root, edition=edition)
+                except BuildError as err:
+                    if edition is None:
+                        raise  # every edition stands on the national content
+                    failed.append(edition)
+                    print(f"Utgåvan {edition} kunde inte byggas. {err}", file=sys.stderr, flush=True)
+                    continue
                 print(f"{'Webbplatsen' if edition is None else 'Utgåvan ' + edition} är byggd i {target} "
                       f"({time.perf_counter() - started:.1f} s).", flush=True)
+            if failed:
+                which = "1 utgåva" if len(failed) == 1 else f"{len(failed)} utgåvor"
+                print(f"{which} kunde inte byggas: {', '.join(failed)}. Den förra webbplatsen för "
+                      "var och en av dem är orörd; de andra är byggda.", file=sys.stderr)
+                return 1
         elif args.command == "build":
             started = time.perf_counter()
             target = build_site(root, args.site_dir, edition=args.utgava)
