@@ -175,8 +175,10 @@ def test_saving_a_local_number_changes_that_file_only_and_the_preview_shows_it(e
     assert wait_for(lambda: (editor.root / CONTACTS).read_text(encoding="utf-8") != text, 20), "not saved"
     after = _snapshot(editor.root)
     assert {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)} == {CONTACTS}
-    saved = (editor.root / CONTACTS).read_text(encoding="utf-8")
-    assert saved == text.replace(f"telefon: {OLD_NUMBER}", f"telefon: {NEW_NUMBER}")
+    # the same data with the one number changed (the example's lines are not yet in the editor's
+    # shape: `guide format` leaves utgavor/ alone, so the save may wrap a long line)
+    saved = yaml.safe_load((editor.root / CONTACTS).read_text(encoding="utf-8"))
+    assert saved == yaml.safe_load(text.replace(f"telefon: {OLD_NUMBER}", f"telefon: {NEW_NUMBER}"))
     page.goto(f"{editor.origin}/forsvinnande/")
     first = page.locator("article a[href^='tel:']").first
     wait_for(lambda: first.get_attribute("href") == "tel:0701740642", 90, interval=1)  # reloads by itself
