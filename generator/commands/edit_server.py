@@ -6,6 +6,10 @@
     http://127.0.0.1:PORT/                  the site, rebuilt after each save; while the content has
                                             problems, every page lists them instead (never stale pages)
 
+`guide edit --utgava ID` (make edit UTGAVA=ID): the editor offers that local edition's files only
+(utgavor/<id>/, editor.edition_collections), the storage refuses every other path, and the
+preview is the edition's site, built by the same pipeline as `guide build --utgava ID`.
+
 Everything listens on 127.0.0.1 only, in this one process. /admin/ exists only here, never in site/.
 
 When the project is a git repository, every save is a draft that a second maintainer reviews
@@ -18,8 +22,8 @@ Safe to leave running while browsing other sites: every request must name this s
 page must come from this origin (Origin, Sec-Fetch-Site), and the storage API takes only JSON
 sent to an address with a secret that is new each session and that only /admin/config.yml
 tells (which another origin cannot read). The storage writes only the content files
-(guidance/ and checklists/, .yml, no symbolic links), one save at a time, each file written
-whole in the editor's shape. Anything else is refused with 403 and a Swedish reason in the log.
+(guidance/ and checklists/, .yml, no symbolic links; with `--utgava ID` only that edition's files
+in utgavor/<id>/), one save at a time, each file written whole in the editor's shape. Anything else is refused with 403 and a Swedish reason in the log.
 
 The storage is our own, not Decap's decap-server (node): that ran as a second server on a
 port of its own, wrote anywhere in the project, moved whole folders on a rename and wrote files
@@ -64,8 +68,8 @@ from generator.content import model
 from generator.content.edition import EDITIONS, edition_ids, load_edition
 from generator.content.load import MAX_FILE_BYTES, ContentError
 from generator.outputs import engine
-from generator.pipeline import (DOCS_DIR, PDF_DIR, BackgroundPdfs, BuildError, EngineBuilds, generate_docs, scratch_folder,
-                                watch, work_dir)
+from generator.pipeline import (DOCS_DIR, PDF_DIR, BackgroundPdfs, BuildError, EngineBuilds, generate_docs,
+                                scratch_folder, watch, work_dir)
 
 CODE_ROOT = Path(__file__).resolve().parents[2]  # where node_modules is installed
 DECAP_DIST = CODE_ROOT / "node_modules" / "decap-cms" / "dist"
@@ -496,7 +500,7 @@ class Storage:
             raise Refused(403, NOT_CONTENT.format(path=_shown(rel)))
         pure = PurePosixPath(rel)
         folder = pure.parent.as_posix()
-        single = (rel in SINGLE_FILES or rel in self.edition_files) and not folder_only
+        single = rel in (SINGLE_FILES if self.edition is None else self.edition_files) and not folder_only
         if not (single or (folder in self.folders and FILE_NAME.fullmatch(pure.name))) or pure.as_posix() != rel:
             raise Refused(403, NOT_CONTENT.format(path=_shown(rel)))
         path = self.root.joinpath(*pure.parts)
