@@ -24,8 +24,9 @@ serve-site: site
 
 # The maintainers' editor (Decap CMS) on http://127.0.0.1:8000/admin/ with the live preview on
 # http://127.0.0.1:8000/. Installs what it needs first: Node.js packages pinned in package-lock.json.
+# `make edit UTGAVA=exempelkommun`: only that local edition's files (utgavor/<id>/), its site in the preview.
 edit: setup system-edit node_modules/.package-lock.json
-	@$(BIN)/guide edit
+	@$(BIN)/guide edit$(if $(UTGAVA), --utgava '$(UTGAVA)')
 
 # Every content file in the shape the editor writes (run after merging hand-edited content).
 format: setup system-edit node_modules/.package-lock.json

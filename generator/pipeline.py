@@ -414,11 +414,12 @@ class BackgroundPdfs:
 
     In this process WeasyPrint would hold the interpreter for seconds (the whole guide takes
     about ten), and the pages of the next edit would wait for it. `request()` after each edit;
-    `on_ready(status, seconds)` is called when the PDFs in build/docs/pdf are those of the
-    latest content (not when content changed again meanwhile)."""
+    `on_ready(status, seconds)` is called when the PDFs in build/docs/pdf (a local edition's:
+    build/utgavor/<id>/docs/pdf) are those of the latest content (not when content changed
+    again meanwhile)."""
 
-    def __init__(self, root: Path, on_ready: Callable[[dict[str, bool], float], None]):
-        self.root, self.on_ready = root, on_ready
+    def __init__(self, root: Path, on_ready: Callable[[dict[str, bool], float], None], edition: str | None = None):
+        self.root, self.on_ready, self.edition = root, on_ready, edition
         self.wanted = threading.Event()
         self.pool: ProcessPoolExecutor | None = None
         self.stopped = False
@@ -445,7 +446,7 @@ class BackgroundPdfs:
                 self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                                 initializer=_low_priority, initargs=(os.getpid(),))
             try:
-                status = self.pool.submit(_render_pdfs, self.root).result()
+                status = self.pool.submit(_render_pdfs, self.root, self.edition).result()
             except BrokenProcessPool:
                 self.pool = None
                 if self.stopped:
@@ -466,8 +467,8 @@ def _low_priority(parent: int) -> None:
     os.nice(10)  # the pages of the next edit come first
 
 
-def _render_pdfs(root: Path) -> dict[str, bool]:
-    return generate_pdfs(root, check(root))
+def _render_pdfs(root: Path, edition: str | None = None) -> dict[str, bool]:
+    return generate_pdfs(root, check(root, edition=edition))
 
 
 class EngineBuilds:
@@ -476,8 +477,9 @@ class EngineBuilds:
     navigation (a page or file added or removed, mkdocs.yml) or of the theme (overrides/) builds
     every page again, as every page shows those."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, edition: str | None = None):
         self.root = root
+        self.work = work_dir(root, edition)  # build/, or build/utgavor/<id>/ for a local edition
         self.full_index: dict | None = None  # the search index of every page, as last built
         self.shape: str | None = None  # what every page shows: nav, config, theme
 
@@ -490,13 +492,13 @@ class EngineBuilds:
             if dirty:
                 shutil.copytree(previous, site, copy_function=shutil.copy2)  # its dates tell what changed
         # not strict: the preview has no offline zip, and a build of only the changed pages warns
-        engine_build(self.root / CONFIG, site, terms, dirty=dirty, strict=False,
+        engine_build(self.work / CONFIG.name, site, terms, dirty=dirty, strict=False,
                      before_finish=lambda built: self._merge_index(built, dirty))
         self.shape = shape
 
     def _shape(self) -> str:
-        digest = hashlib.sha256((self.root / CONFIG).read_bytes())
-        docs = self.root / DOCS_DIR
+        digest = hashlib.sha256((self.work / CONFIG.name).read_bytes())
+        docs = self.work / DOCS_DIR.name
         # every file's name: a page's links are checked and rewritten against all of them (a PDF
         # that arrives after the pages turns "pdf/x.pdf" into "../pdf/x.pdf" on every page)
         digest.update("\0".join(sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*"))).encode())

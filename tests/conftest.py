@@ -350,12 +350,14 @@ def get(url: str, timeout: float = 10) -> str:
 
 
 @contextlib.contextmanager
-def running_editor(root: Path, ready=lambda status: status["version"] > 0, seconds: float = 120):
+def running_editor(root: Path, ready=lambda status: status["version"] > 0, seconds: float = 120,
+                   args: tuple[str, ...] = ()):
     """`guide edit` on `root`, as a maintainer starts it, until `ready(status)` (its /__status);
-    yields (port, process, log: the lines it printed so far). Ended when the block ends."""
+    yields (port, process, log: the lines it printed so far). Ended when the block ends.
+    `args`: more options, such as ("--utgava", "exempelkommun")."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "generator.commands.cli", "--root", str(root), "edit",
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
+                             "--port", str(port), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
     log: list[str] = []
     threading.Thread(target=lambda: log.extend(proc.stdout), daemon=True).start()  # never a full pipe
     try:

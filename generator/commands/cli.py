@@ -5,6 +5,7 @@
     guide serve   live preview on http://127.0.0.1:8000, rebuilt when content changes
     guide pack    one meeting-pack PDF from a YAML file, or from --checklista/--avsnitt
     guide edit    the maintainers' editor (Decap CMS) and live preview on http://127.0.0.1:8000
+                  (--utgava ID: only that local edition's files, and its site in the preview)
     guide editor-config  the editor for an organisation's own GitHub or GitLab, as a folder (hosted.py)
     guide changes --since REF  every content file changed since REF has a new change note (CI)
     guide format  rewrite every content file in the shape the editor writes
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     edit = commands.add_parser("edit", help="redigera i webbläsaren, med förhandsgranskning")
     edit.add_argument("--port", type=int, default=8000)
+    edit.add_argument("--utgava", default=None, metavar="ID",
+                      help="redigera bara den lokala utgåvan i utgavor/ID/, och förhandsgranska den")
     hosted = commands.add_parser("editor-config", help="redigeraren för er egen GitHub eller GitLab, som en mapp")
     hosted.add_argument("--host", required=True, choices=["github", "gitlab"], help="er git-tjänst")
     hosted.add_argument("--repo", required=True, help="arkivet, till exempel kommunen/vagledning")
@@ -113,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             serve(root, args.port)
         elif args.command == "edit":
             from generator.commands.edit_server import serve as serve_editor
-            serve_editor(root, args.port)
+            serve_editor(root, args.port, edition=args.utgava)
         elif args.command == "editor-config":
             from generator.commands.hosted import write_admin
             try:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.commands.drafts import DraftError, Drafts
+from generator.content.edition import EDITIONS
 
 FOLDER = Path("build/utkast")
 URL = "/__utkast/"
@@ -29,8 +30,9 @@ PROJECT_FILES = ("docs", "overrides", "mkdocs.yml")  # besides the content: what
 
 
 class DraftPreviews:
-    def __init__(self, root: Path, drafts: Drafts):
+    def __init__(self, root: Path, drafts: Drafts, edition: str | None = None):
         self.root, self.drafts = root, drafts
+        self.edition = edition  # guide edit --utgava ID: the draft's preview is that edition's site
         self.base = root / FOLDER
         shutil.rmtree(self.base, ignore_errors=True)  # those of an earlier session: drafts have moved on
         self._building: set[str] = set()
@@ -74,13 +76,14 @@ class DraftPreviews:
                     shutil.copytree(source, project / name, symlinks=False)
                 elif source.is_file():
                     shutil.copyfile(source, project / name)
+            content = ["guidance", "checklists"] + ([EDITIONS] if self.edition is not None else [])
             archive = subprocess.run(["git", "--git-dir", str(self.drafts.repo), "archive", "--format=tar", tip,
-                                      "guidance", "checklists"], capture_output=True, check=True).stdout
+                                      *content], capture_output=True, check=True).stdout
             with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
                 tar.extractall(project, filter="data")
-            _, terms = generate_docs(project, pdfs=False)
+            _, terms = generate_docs(project, pdfs=False, edition=self.edition)
             built = folder / "site-byggs"
-            EngineBuilds(project).build(built, terms)
+            EngineBuilds(project, self.edition).build(built, terms)
             built.rename(folder / "site")
             print(f"Förhandsgranskningen av ett utkast är klar: {URL}{key}/", flush=True)
         except (BuildError, OSError, subprocess.CalledProcessError, tarfile.TarError) as err:

@@ -41,6 +41,7 @@ import yaml
 
 from generator.content import model
 from generator.content import review
+from generator.content.edition import EDITIONS, FILE_NAMES
 from generator.content.load import kind_for
 
 CLONE = Path("build/editor-git")  # the editor's own clone, under the project
@@ -357,7 +358,7 @@ def change_notes(rel: str, before: str | None, after: str) -> list[str]:
     """The new `ändringar` entries of a file (each its note), or DraftError saying what to add.
     Only files whose kind keeps a history need one (a meeting pack keeps none), and only when
     their content changed (not only the form, the history or the review date `granskad`)."""
-    kind = kind_for(rel)
+    kind = content_kind(rel)
     if kind is None or not any(f.alias == CHANGES_KEY for f in kind.model_fields.values()):
         return [f"Ändrat: {rel}"]
     old = _changes(before)
@@ -372,6 +373,15 @@ def change_notes(rel: str, before: str | None, after: str) -> list[str]:
                               "\"större\" (läsarna behöver veta det, syns i flödet) eller \"rättelse\" "
                               "(stavfel och små rättelser). Spara, och publicera sedan igen.")
     return [str(c.get("ändring", "")).strip() + (" (rättelse)" if c.get("typ") == "rättelse" else "") for c in new]
+
+
+def content_kind(rel: str) -> Any:
+    """The kind of a content file by its path: a national one (load.kind_for), or a local
+    edition's (utgavor/<id>/<file>, edition.FILE_NAMES), which keeps a change history too."""
+    parts = rel.split("/")
+    if len(parts) == 3 and parts[0] == EDITIONS and model.ID_PATTERN.fullmatch(parts[1]):
+        return FILE_NAMES.get(parts[2])
+    return kind_for(rel)
 
 
 def _content(text: str) -> Any:
@@ -409,7 +419,7 @@ def unnoted_changes(root: Path, since: str) -> tuple[list[str], list[str]]:
     git = ["git", "-C", str(root)]
     base = _run([*git, "merge-base", since, "HEAD"]).strip()
     changed = [p for p in _run([*git, "diff", "--name-only", "-z", "--no-renames", base, "HEAD", "--",
-                                "guidance", "checklists"]).split("\0") if p and kind_for(p) is not None]
+                                "guidance", "checklists", EDITIONS]).split("\0") if p and content_kind(p) is not None]
     problems = []
     for rel in changed:
         try:

@@ -6,6 +6,10 @@
     http://127.0.0.1:PORT/                  the site, rebuilt after each save; while the content has
                                             problems, every page lists them instead (never stale pages)
 
+`guide edit --utgava ID` (make edit UTGAVA=ID): the editor offers that local edition's files only
+(utgavor/<id>/, editor.edition_collections), the storage refuses every other path, and the
+preview is the edition's site, built by the same pipeline as `guide build --utgava ID`.
+
 Everything listens on 127.0.0.1 only, in this one process. /admin/ exists only here, never in site/.
 
 When the project is a git repository, every save is a draft that a second maintainer reviews
@@ -18,8 +22,8 @@ Safe to leave running while browsing other sites: every request must name this s
 page must come from this origin (Origin, Sec-Fetch-Site), and the storage API takes only JSON
 sent to an address with a secret that is new each session and that only /admin/config.yml
 tells (which another origin cannot read). The storage writes only the content files
-(guidance/ and checklists/, .yml, no symbolic links), one save at a time, each file written
-whole in the editor's shape. Anything else is refused with 403 and a Swedish reason in the log.
+(guidance/ and checklists/, .yml, no symbolic links; with `--utgava ID` only that edition's files
+in utgavor/<id>/), one save at a time, each file written whole in the editor's shape. Anything else is refused with 403 and a Swedish reason in the log.
 
 The storage is our own, not Decap's decap-server (node): that ran as a second server on a
 port of its own, wrote anywhere in the project, moved whole folders on a rename and wrote files
@@ -57,13 +61,15 @@ import yaml
 from generator.commands import drafts as workflow
 from generator.commands.draft_preview import URL as DRAFT_URL
 from generator.commands.draft_preview import DraftPreviews
-from generator.commands.editor import FOLDERS, NO_MEDIA_LIBRARY, SWEDISH_UI, SWEDISH_WORKFLOW, editor_config, entry_path
+from generator.commands.editor import (FOLDERS, NO_MEDIA_LIBRARY, SWEDISH_UI, SWEDISH_WORKFLOW, edition_files,
+                                       editor_config, entry_path)
 from generator.commands.format import FormatError, shape_text, write_atomic
 from generator.content import model
+from generator.content.edition import EDITIONS, edition_ids, load_edition
 from generator.content.load import MAX_FILE_BYTES, ContentError
 from generator.outputs import engine
 from generator.pipeline import (DOCS_DIR, PDF_DIR, BackgroundPdfs, BuildError, EngineBuilds, generate_docs,
-                                scratch_folder, watch)
+                                scratch_folder, watch, work_dir)
 
 CODE_ROOT = Path(__file__).resolve().parents[2]  # where node_modules is installed
 DECAP_DIST = CODE_ROOT / "node_modules" / "decap-cms" / "dist"
@@ -235,10 +241,12 @@ STATUS_WAIT = 20  # seconds a status request waits for a new version before it a
 
 
 class Preview:
-    """The preview site: rebuilt in a background thread whenever `request()` is called."""
+    """The preview site: rebuilt in a background thread whenever `request()` is called. With
+    `edition`, the site of that local edition, built as `guide build --utgava` builds it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, edition: str | None = None):
         self.root = root
+        self.edition = edition
         self.version = 0  # what the pages' reload script watches: new pages or new problems
         self.building = False
         self.problems: list[tuple[str, int, str, str]] = []  # file, line, field, message
@@ -251,8 +259,8 @@ class Preview:
         self.pdfs = False  # the pages are built with the PDFs of the latest content
         self._pdfs_seen = False  # the PDFs of the latest content are rendered
         self._built_with: list[tuple[str, int]] = []  # the PDFs there were when the pages were built
-        self._pdfs = BackgroundPdfs(root, self._pdfs_ready)
-        self._engine = EngineBuilds(root)
+        self._pdfs = BackgroundPdfs(root, self._pdfs_ready, edition)
+        self._engine = EngineBuilds(root, edition)
         threading.Thread(target=self._loop, daemon=True).start()
 
     def request(self) -> None:
@@ -287,14 +295,14 @@ class Preview:
             self.pdfs = True
 
     def _pdf_files(self) -> list[tuple[str, int]]:
-        folder = self.root / DOCS_DIR / PDF_DIR
+        folder = work_dir(self.root, self.edition) / DOCS_DIR.name / PDF_DIR
         return sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.pdf")) if folder.is_dir() else []
 
     def _build_once(self, quiet: bool = False) -> None:
         """Pages first (with the PDFs there are), shown at once; the PDFs follow (BackgroundPdfs)."""
         pdfs = self._pdf_files()
         try:
-            _, terms = generate_docs(self.root, pdfs=False)
+            _, terms = generate_docs(self.root, pdfs=False, edition=self.edition)
             site = self._engine_build(terms)
             problems, failure = [], ""
             self._built_with = pdfs
@@ -395,6 +403,9 @@ FOLDER_PATHS = frozenset(folder for _, folder in FOLDERS.values())
 FILE_NAME = re.compile(model.ID_PATTERN.pattern.rstrip("$") + r"\.yml$")
 NOT_CONTENT = ("{path} är ingen innehållsfil som redigeraren får läsa eller ändra. Redigeraren arbetar "
                "bara med .yml-filerna i guidance/ och checklists/.")
+# `guide edit --utgava ID`: that edition's own files and nothing else (editor.edition_files).
+NOT_EDITION = ("{path} hör inte till utgåvan {edition}, och redigeraren får inte läsa eller ändra den. "
+               "Redigeraren arbetar nu bara med utgåvans filer: {files}.")
 
 
 class Storage:
@@ -410,13 +421,18 @@ class Storage:
     Saves and workflow actions are one at a time; each file is formatted from the text the
     editor sent (outside the lock) and written whole (format.write_atomic)."""
 
-    def __init__(self, root: Path, saved: Any = None, branch: str | None = None):
+    def __init__(self, root: Path, saved: Any = None, branch: str | None = None, edition: str | None = None):
         self.root = root.resolve()
         self.saved = saved or (lambda: None)  # called after each change: the preview builds again
         self.lock = threading.Lock()
+        # with `edition` (guide edit --utgava ID): that edition's files only, no folder collections
+        self.edition = edition
+        self.edition_files = frozenset(edition_files(edition).values()) if edition is not None else frozenset()
+        self.folders = FOLDER_PATHS if edition is None else frozenset()
         # with a content branch (the project is a git repository): drafts, review and publishing
-        self.drafts = workflow.Drafts(self.root, branch, entry_path, self.path) if branch else None
-        self.previews = DraftPreviews(self.root, self.drafts) if self.drafts else None
+        paths = (lambda collection, slug: entry_path(collection, slug, edition))
+        self.drafts = workflow.Drafts(self.root, branch, paths, self.path) if branch else None
+        self.previews = DraftPreviews(self.root, self.drafts, edition) if self.drafts else None
         self._request = threading.local()  # who sent the request this thread is handling
 
     def handle(self, action: Any, params: Any, person: "workflow.Person | None" = None) -> Any:
@@ -474,13 +490,18 @@ class Storage:
         """The content file `rel` names (relative, with "/"), or Refused: only the single content
         files and id-named .yml files directly in a folder collection; no "..", no hidden or
         odd names, no symbolic link anywhere on the way (so nothing outside the project's own
-        guidance/ and checklists/ folders is ever read or written)."""
+        guidance/ and checklists/ folders is ever read or written). With an edition, only its
+        own files in utgavor/<id>/ (editor.edition_files): no national file, no other edition."""
+        if self.edition is not None:
+            if not isinstance(rel, str) or rel not in self.edition_files or folder_only:
+                raise Refused(403, NOT_EDITION.format(path=_shown(rel), edition=self.edition,
+                                                      files=", ".join(sorted(self.edition_files))))
         if not isinstance(rel, str) or len(rel) > 200:
             raise Refused(403, NOT_CONTENT.format(path=_shown(rel)))
         pure = PurePosixPath(rel)
         folder = pure.parent.as_posix()
-        single = rel in SINGLE_FILES and not folder_only
-        if not (single or (folder in FOLDER_PATHS and FILE_NAME.fullmatch(pure.name))) or pure.as_posix() != rel:
+        single = rel in (SINGLE_FILES if self.edition is None else self.edition_files) and not folder_only
+        if not (single or (folder in self.folders and FILE_NAME.fullmatch(pure.name))) or pure.as_posix() != rel:
             raise Refused(403, NOT_CONTENT.format(path=_shown(rel)))
         path = self.root.joinpath(*pure.parts)
         if os.path.realpath(path.parent) != str(self.root.joinpath(*pure.parent.parts)):
@@ -511,9 +532,9 @@ class Storage:
 
     def entries_by_folder(self, params: dict) -> list[dict[str, Any]]:
         folder = params.get("folder")
-        if not isinstance(folder, str) or folder not in FOLDER_PATHS:
+        if not isinstance(folder, str) or folder not in self.folders:
             raise Refused(403, f"Mappen {_shown(folder)} är ingen av redigerarens mappar "
-                               f"({', '.join(sorted(FOLDER_PATHS))}).")
+                               f"({', '.join(sorted(self.folders)) or 'inga: utgåvans filer redigeras en och en'}).")
         base = self.root / folder
         if os.path.realpath(base) != str(base):
             raise Refused(403, f"{folder}: mappen är en symbolisk länk, och redigeraren läser bara "
@@ -662,7 +683,8 @@ def make_handler(root: Path, preview: Preview, storage: Storage, secret: str, po
                 self._check_caller(secret_inside=path == "/admin/config.yml")
                 if path == "/admin/config.yml":
                     config = editor_config(root, api_url=api_path,
-                                           branch=storage.drafts.branch if storage.drafts else None)
+                                           branch=storage.drafts.branch if storage.drafts else None,
+                                           edition=storage.edition)
                     text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
                     return self._send(200, text.encode(), "text/yaml; charset=utf-8")
                 if path.startswith("/api/"):
@@ -857,8 +879,25 @@ def _stop(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def serve(root: Path, port: int) -> None:
-    """Run until Ctrl+C: the editor, its storage, the preview and a watcher for hand edits."""
+def check_edition(root: Path, edition: str) -> None:
+    """BuildError with load_edition's own message unless `edition` is one of the project's
+    editions (a folder in utgavor/ with an utgava.yml): said before anything starts."""
+    if edition in edition_ids(root):
+        return
+    if not (root / EDITIONS / edition / "utgava.yml").is_file():  # what load_edition checks first
+        try:
+            load_edition(root, edition, None)  # type: ignore[arg-type] - raises before reading the content
+        except ContentError as err:
+            raise BuildError("\n".join(str(p) for p in err.problems)) from err
+    raise BuildError(f"\"{edition}\" är inget namn på en utgåva: skriv namnet på en mapp i {EDITIONS}/, "
+                     f"till exempel {', '.join(edition_ids(root)) or 'exempelkommun'}.")
+
+
+def serve(root: Path, port: int, edition: str | None = None) -> None:
+    """Run until Ctrl+C: the editor, its storage, the preview and a watcher for hand edits.
+    With `edition` (guide edit --utgava ID): that local edition's files only, and its site."""
+    if edition is not None:
+        check_edition(root, edition)
     if not (DECAP_DIST / "decap-cms.js").is_file():
         raise BuildError("Redigeraren är inte installerad. Kör \"make edit\" (den installerar allt som behövs).")
     for signum in (signal.SIGTERM, signal.SIGHUP):  # a process manager, a closed terminal: as Ctrl+C
@@ -870,11 +909,11 @@ def serve(root: Path, port: int) -> None:
         raise BuildError(f"Adressen 127.0.0.1:{port} används redan av ett annat program ({err.strerror}). "
                          "Stäng det (kanske en annan \"make edit\" eller \"make serve\"), "
                          f"eller välj en annan port: .venv/bin/guide edit --port {port + 1}") from err
-    preview = Preview(root)
+    preview = Preview(root, edition)
     preview.request()
     branch = workflow.git_branch(root)  # a git repository: drafts, review, publishing
     try:
-        storage = Storage(root, saved=preview.request, branch=branch)  # a save: rebuild at once
+        storage = Storage(root, saved=preview.request, branch=branch, edition=edition)  # a save: rebuild at once
     except (OSError, subprocess.CalledProcessError) as err:
         raise BuildError(f"Redigerarens egen kopia av git-arkivet ({workflow.CLONE}) kunde inte göras: "
                          f"{getattr(err, 'stderr', None) or err}") from err
@@ -889,6 +928,9 @@ def serve(root: Path, port: int) -> None:
         while preview.version == 0:
             time.sleep(0.2)
         print("", flush=True)
+        if edition is not None:
+            print(f"Du redigerar den lokala utgåvan {edition}: bara filerna i {EDITIONS}/{edition}/, "
+                  "och förhandsgranskningen visar utgåvan.", flush=True)
         print(f"Klart! Öppna redigeraren:        {address}/admin/", flush=True)
         print(f"Förhandsgranska webbplatsen:     {address}/", flush=True)
         if storage.drafts is not None:

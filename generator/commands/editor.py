@@ -21,11 +21,14 @@ from pydantic.fields import FieldInfo
 from ruamel.yaml import YAML
 
 from generator.content import model
+from generator.content import edition as local
+from generator.content.edition import EDITION_KINDS, EDITIONS
 from generator.content.load import content_files, defined_targets, kind_for
 from generator.content.messages import VALUE_ERRORS
 from generator.sitemap import PAGE_SLUGS
 
 FILES_COLLECTION = "innehall"  # one entry per single guidance file
+EDITION_COLLECTION = "utgava"  # `guide edit --utgava ID`: one entry per kind of edition file
 # Folder collections: each file in the folder is an entry, so a new region or pack is a new entry.
 FOLDERS = {
     model.RegionFile: ("kontakter", "guidance/kontakter"),
@@ -35,7 +38,8 @@ FOLDERS = {
 # Short texts get a one-line input; everything else a text area that grows.
 ONE_LINE = {"id", "namn", "rubrik", "titel", "term", "region", "roll", "organisation", "epost", "nummer",
             "värde", "period", "del", "kort", "per", "etikett", "datum", "tema", "utgivare", "står_för",
-            "avsnitt", "lista", "url", "digg_anmälan", "ansvarig_organisation", "medverkande"}
+            "avsnitt", "lista", "url", "digg_anmälan", "ansvarig_organisation", "medverkande",
+            "kommun", "telefon", "webbadress"}
 # What a list item's summary shows, in order of preference (the first key the item has).
 SUMMARY_KEYS = ("text", "namn", "rubrik", "titel", "term", "område", "källa", "etikett", "datum", "år",
                 "checklista", "avsnitt", "id")
@@ -47,12 +51,21 @@ SUMMARY_KEYS = ("text", "namn", "rubrik", "titel", "term", "område", "källa", 
 NO_MEDIA_LIBRARY = "ingen"
 
 
-def entry_path(collection: Any, slug: Any) -> str | None:
+def edition_files(edition: str) -> dict[str, str]:
+    """{entry name: path} of the files a local edition has or can have (edition.EDITION_KINDS):
+    utgavor/<id>/utgava.yml, kontakter.yml and the others, named by their stem."""
+    return {Path(kind.pattern).stem: f"{EDITIONS}/{edition}/{Path(kind.pattern).name}" for kind in EDITION_KINDS}
+
+
+def entry_path(collection: Any, slug: Any, edition: str | None = None) -> str | None:
     """The content file of the editor's entry `slug` in `collection` (as Decap names them), or
     None if the configuration has no such entry: the single files by their name, a folder
-    collection's files by an id."""
+    collection's files by an id. With `edition` (`guide edit --utgava ID`) only that edition's
+    files, by their name."""
     if not isinstance(collection, str) or not isinstance(slug, str):
         return None
+    if edition is not None:
+        return edition_files(edition).get(slug) if collection == EDITION_COLLECTION else None
     if collection == FILES_COLLECTION:
         return next((k.pattern for k in model.FILE_KINDS
                      if k not in FOLDERS and "*" not in k.pattern and Path(k.pattern).stem == slug), None)
@@ -62,12 +75,60 @@ def entry_path(collection: Any, slug: Any) -> str | None:
     return f"{folder}/{slug}.yml"
 
 
-def editor_config(root: Path, api_url: str = "/api/v1", branch: str | None = None) -> dict[str, Any]:
+def editor_config(root: Path, api_url: str = "/api/v1", branch: str | None = None,
+                  edition: str | None = None) -> dict[str, Any]:
     """The whole config.yml as a dict. `api_url` is where the editor's storage API answers
     (in `guide edit` an address with the session's secret in it, see edit_server.py). With
     `branch` (the project's content branch in git), Decap's editorial workflow: every save is a
     draft, reviewed and published by a second maintainer (drafts.py); without, saves go straight
-    into the files."""
+    into the files. With `edition` (`guide edit --utgava ID`), the collections are that local
+    edition's files only (edition_collections)."""
+    collections = edition_collections(root, edition) if edition is not None else site_collections(root)
+    return {
+        "backend": {"name": "proxy", "proxy_url": api_url, "branch": branch or "main"},
+        "locale": "sv",
+        "publish_mode": "editorial_workflow" if branch else "simple",
+        "media_library": {"name": NO_MEDIA_LIBRARY},
+        "site_url": "/",
+        "display_url": "/",
+        "show_preview_links": bool(branch),  # a draft's own preview (draft_preview.py)
+        "search": False,
+        "collections": collections,
+    }
+
+
+def edition_collections(root: Path, edition: str) -> list[dict[str, Any]]:
+    """The local edition's files as one file collection: an entry per kind of edition file
+    (edition.EDITION_KINDS), also for a file the edition does not have yet (an optional one such
+    as noter.yml: Decap opens it empty, and the first save creates it). Nothing of the national
+    content: references to it are selects of the ids there are, not relations to collections
+    this configuration does not have."""
+    refs = _Targets(root, relations=False)
+    files = [{"name": name, "label": kind.model_config["title"], "file": path,
+              "description": _about(kind), "fields": fields_of(kind, refs)}
+             for kind, (name, path) in zip(EDITION_KINDS, edition_files(edition).items())]
+    return [{
+        "name": EDITION_COLLECTION, "label": f"Lokal utgåva: {_municipality(root, edition)}",
+        "description": f"Den lokala utgåvans filer i {EDITIONS}/{edition}/, en post per fil. Det nationella "
+                       "innehållet ändras inte här.",
+        "format": "yml", "editor": {"preview": False}, "files": files,
+    }]
+
+
+def _municipality(root: Path, edition: str) -> str:
+    """The edition's municipality as its utgava.yml names it, read leniently (else its id)."""
+    try:
+        data = YAML(typ="safe").load((root / edition_files(edition)[Path(local.EditionFile.pattern).stem])
+                                     .read_text(encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - a broken file: the preview says why
+        return edition
+    name = data.get("kommun") if isinstance(data, dict) else None
+    return name.strip() if isinstance(name, str) and name.strip() else edition
+
+
+def site_collections(root: Path) -> list[dict[str, Any]]:
+    """The national content's collections: the single files, and a folder collection each for
+    regions, checklists and packs."""
     refs = _Targets(root)
     files = []
     for kind in model.FILE_KINDS:
@@ -90,17 +151,7 @@ def editor_config(root: Path, api_url: str = "/api/v1", branch: str | None = Non
             "summary": "{{" + ("titel" if "titel" in _keys(kind) else "region") + "}}",
             "editor": {"preview": False}, "fields": fields_of(kind, refs),
         })
-    return {
-        "backend": {"name": "proxy", "proxy_url": api_url, "branch": branch or "main"},
-        "locale": "sv",
-        "publish_mode": "editorial_workflow" if branch else "simple",
-        "media_library": {"name": NO_MEDIA_LIBRARY},
-        "site_url": "/",
-        "display_url": "/",
-        "show_preview_links": bool(branch),  # a draft's own preview (draft_preview.py)
-        "search": False,
-        "collections": collections,
-    }
+    return collections
 
 
 # Decap's git backends for an organisation's own git host (`guide editor-config`): the same
@@ -209,12 +260,15 @@ def _scalar(base: Any, key: str, info: FieldInfo, annotation: Any = None) -> dic
         out["pattern"] = [model.EMAIL_PATTERN.pattern.replace("(?i)", ""), VALUE_ERRORS["invalid_email"]]
     elif check == "invalid_url":
         out["pattern"] = ["^https?://", VALUE_ERRORS["invalid_url"]]
+    elif check == "invalid_phone":
+        out["pattern"] = [local.PHONE.pattern, VALUE_ERRORS["invalid_phone"]]
     return out
 
 
 def _validator_code(annotation: Any) -> str | None:
     """Which of the model's own checks (model._check_id etc.) a type carries."""
-    checks = {model._check_id: "invalid_id", model._check_email: "invalid_email", model._check_url: "invalid_url"}
+    checks = {model._check_id: "invalid_id", model._check_email: "invalid_email", model._check_url: "invalid_url",
+              local._check_phone: "invalid_phone"}
     for arg in _all_metadata(annotation):
         func = getattr(arg, "func", None)
         if func in checks:
@@ -282,12 +336,13 @@ class _Targets:
     the editor opens.
     """
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, relations: bool = True):
         self.root = root
-        self._items: list[str] | None = None
+        self.relations = relations  # False: no collection of the national content to relate to
+        self._defined: dict[str, set[str]] | None = None
 
     def widget(self, target: str, multiple: bool) -> dict[str, Any]:
-        relation = self.relation(target)
+        relation = self.relation(target) if self.relations else None
         if relation:
             collection, file, value, display = relation
             out: dict[str, Any] = {"widget": "relation", "collection": collection, "value_field": value,
@@ -296,7 +351,8 @@ class _Targets:
             if file:
                 out["file"] = file
         else:
-            out = {"widget": "select", "options": self.items() if target == model.ITEM else self.pages()}
+            out = {"widget": "select", "options": self.items() if target == model.ITEM else
+                   self.pages() if self.relations or target == model.PAGE else self.ids(target)}
         if multiple:
             out["multiple"] = True
         return out
@@ -332,7 +388,11 @@ class _Targets:
 
     def items(self) -> list[str]:
         """Every content item's id, read leniently: the editor must open on broken content too."""
-        if self._items is None:
+        return self.ids(model.ITEM)
+
+    def ids(self, target: str) -> list[str]:
+        """The ids of `target` that the national content defines, read leniently."""
+        if self._defined is None:
             files = []
             for path in content_files(self.root):
                 kind = kind_for(path.relative_to(self.root).as_posix())
@@ -342,8 +402,8 @@ class _Targets:
                     continue
                 if kind is not None:
                     files.append((kind, data))
-            self._items = sorted(defined_targets(iter(files), PAGE_SLUGS)[model.ITEM])
-        return self._items
+            self._defined = defined_targets(iter(files), PAGE_SLUGS)
+        return sorted(self._defined.get(target, set()))
 
 
 # Decap CMS's interface strings that its Swedish locale lacks (48 of 248 in Decap 3.16): without
