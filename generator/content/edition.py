@@ -131,6 +131,8 @@ class Edition:
     routines: list[LocalRoutine]
     notes: list[LocalNote]
     files: dict[str, Path]
+    # every file of the edition as read, by its path (utgavor/<id>/kontakter.yml …), whatever its kind
+    models: dict[str, Model] = dataclasses.field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -205,5 +207,6 @@ def load_edition(root: Path, ident: str, national: Content) -> Content:
         contacts=contacts[2].contacts if contacts else [],
         routines=routines[2].routines if routines else [],
         notes=loaded[LocalNotesFile][2].notes if LocalNotesFile in loaded else [],
-        files={rel: root / rel for rel, _, _ in loaded.values()})
+        files={rel: root / rel for rel, _, _ in loaded.values()},
+        models={rel: m for rel, _, m in loaded.values()})
     return dataclasses.replace(national, edition=edition)
