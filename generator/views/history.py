@@ -5,6 +5,10 @@ and whether readers should know about it (`större`) or it is a correction (`rä
 them come each page's and PDF's "Senast uppdaterad" (the latest major change), the full
 history on each page, the site-wide page of major changes and its Atom feed. This module also
 says which content files each page and PDF shows, for their review dates and notices.
+
+In a local edition the edition's own files (utgavor/<id>/*.yml, whatever their kind) have their
+changes and review dates too: shown with the national ones on the pages that show their content,
+on Ändringar and in the edition's feed, each change marked "Nationellt" or "Lokalt i …".
 """
 
 from __future__ import annotations
