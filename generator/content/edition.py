@@ -157,9 +157,15 @@ class Edition:
     notes: list[LocalNote]
     checklists: list[LocalChecklist]
     files: dict[str, Path]
-    reviewed: datetime.date  # the latest review date of the edition's files
+    # every file of the edition as read, by its path (utgavor/<id>/kontakter.yml …), whatever its kind
+    models: dict[str, Model] = dataclasses.field(default_factory=dict)
 
     PDF: ClassVar[str] = "lokala-rutiner-och-kontakter"  # its own PDF: contacts, routines, notes
+
+    @property
+    def reviewed(self) -> datetime.date:
+        """The latest review date of the edition's files."""
+        return max(m.reviewed for m in self.models.values())
 
     @property
     def name(self) -> str:
@@ -243,7 +249,7 @@ def load_edition(root: Path, ident: str, national: Content) -> Content:
         notes=loaded[LocalNotesFile][2].notes if LocalNotesFile in loaded else [],
         checklists=loaded[LocalChecklistsFile][2].checklists if LocalChecklistsFile in loaded else [],
         files={rel: root / rel for rel, _, _ in loaded.values()},
-        reviewed=max(parsed.reviewed for _, _, parsed in loaded.values()))
+        models={rel: m for rel, _, m in loaded.values()})
     return dataclasses.replace(national, edition=edition)
 
 

@@ -28,7 +28,7 @@ from generator.content.review import swedish_date
 from generator.sitemap import FEED, PAGE_BY_SLUG, PAGE_OF_MODEL, PAGE_SLUGS
 from generator.views.escape import dump_front_matter, engine_text, front_matter
 from generator.views.escape import markdown as escape_markdown
-from generator.views.history import History, Status, target_title
+from generator.views.history import Entry, History, Status, target_title
 from generator.views.inflect import search_forms
 from generator.views.search import location
 
@@ -141,6 +141,8 @@ class Renderer:
             major_changes=self.history.major_changes,
             change_title=lambda target: target_title(target, self.env.globals["page_titles"], self.history),
             checklist_status=self.history.checklist_status,
+            local_reviews=self.history.local_reviews,  # in an edition: the local files a page shows
+            local_files=self.history.local_files,
             pack_status=self.history.pack_status,
             review_months=content.site.review_months,
             feed=FEED,
@@ -367,8 +369,7 @@ def add_status(text: str, status: Status, with_history: bool = True) -> str:
     text = "\n".join(lines).rstrip()
     if not with_history:
         return text + "\n"
-    items = [f"- **{swedish_date(e.date)}**{' (rättelse)' if not e.major else ''}: {escape_markdown(e.note)}"
-             for e in status.history]
+    items = [f"- **{swedish_date(e.date)}**{_marks(e, status.edition)}: {escape_markdown(e.note)}" for e in status.history]
     block = ["", f"### Ändringar på sidan {{: #{HISTORY_ANCHOR} }}", ""]
     if items:
         block += ['<details markdown="1">',
@@ -377,6 +378,13 @@ def add_status(text: str, status: Status, with_history: bool = True) -> str:
     else:
         block += ["Sidan har inga registrerade ändringar ännu."]
     return text + "\n" + "\n".join(block) + "\n"
+
+
+def _marks(entry: Entry, edition: str | None) -> str:
+    """What a page's history says beside a change's date: in an edition where it comes from
+    ("Nationellt", "Lokalt i Exempelkommun"), and whether it is a correction."""
+    marks = ([escape_markdown(entry.origin)] if edition else []) + ([] if entry.major else ["rättelse"])
+    return f" ({', '.join(marks)})" if marks else ""
 
 
 def _page_topics(content: Content, slug: str) -> list[str]:
