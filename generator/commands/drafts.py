@@ -41,8 +41,7 @@ import yaml
 
 from generator.content import model
 from generator.content import review
-from generator.content.edition import EDITIONS, FILE_NAMES
-from generator.content.load import kind_for
+from generator.content.edition import EDITIONS, content_kind
 
 CLONE = Path("build/editor-git")  # the editor's own clone, under the project
 PREFIX = "cms"  # decap-server's CMS_BRANCH_PREFIX
@@ -373,15 +372,6 @@ def change_notes(rel: str, before: str | None, after: str) -> list[str]:
                               "\"större\" (läsarna behöver veta det, syns i flödet) eller \"rättelse\" "
                               "(stavfel och små rättelser). Spara, och publicera sedan igen.")
     return [str(c.get("ändring", "")).strip() + (" (rättelse)" if c.get("typ") == "rättelse" else "") for c in new]
-
-
-def content_kind(rel: str) -> Any:
-    """The kind of a content file by its path: a national one (load.kind_for), or a local
-    edition's (utgavor/<id>/<file>, edition.FILE_NAMES), which keeps a change history too."""
-    parts = rel.split("/")
-    if len(parts) == 3 and parts[0] == EDITIONS and model.ID_PATTERN.fullmatch(parts[1]):
-        return FILE_NAMES.get(parts[2])
-    return kind_for(rel)
 
 
 def _content(text: str) -> Any:

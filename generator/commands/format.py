@@ -1,4 +1,4 @@
-"""`guide format`: every content file in the shape the editor (Decap CMS) writes.
+"""`guide format`: every content file (the local editions' too) in the shape the editor (Decap CMS) writes.
 
 Decap reads a file, drops its comments, and writes it back with the `yaml` npm package's
 defaults (block lists, long texts folded at 80 columns) and the top-level keys in the order of
@@ -23,7 +23,8 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 
 from generator.commands.editor import fields_in_order, item_type
-from generator.content.load import Problem, _parse_yaml, _plain, content_files, kind_for
+from generator.content.edition import content_kind, edition_files
+from generator.content.load import Problem, _parse_yaml, _plain, content_files
 
 WRITER = Path(__file__).with_name("yaml_style.cjs")
 CODE_ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +64,7 @@ def shaped(root: Path, paths: list[Path] | None = None) -> dict[Path, tuple[str,
     """Every content file (or those in `paths`): (its text now, its text in the editor's shape)."""
     data: dict[str, Any] = {}
     texts: dict[str, str] = {}
-    for path in content_files(root) if paths is None else paths:
+    for path in content_files(root) + edition_files(root) if paths is None else paths:
         rel = path.relative_to(root).as_posix()
         text = path.read_text(encoding="utf-8")
         try:
@@ -71,7 +72,7 @@ def shaped(root: Path, paths: list[Path] | None = None) -> dict[Path, tuple[str,
         except Exception as err:  # noqa: BLE001
             raise FormatError(f"{rel}: filen går inte att läsa, rätta den först ({err}).") from err
         texts[rel] = text
-        data[rel] = in_model_order(_plain(raw), kind_for(rel))  # text as the loader reads it (clean_text)
+        data[rel] = in_model_order(_plain(raw), content_kind(rel))  # text as the loader reads it (clean_text)
     written = editor_shape(data)
     return {root / rel: (texts[rel], written[rel]) for rel in texts}
 
@@ -98,7 +99,7 @@ def shape_text(rel: str, text: str) -> str:
         where = f", rad {problems[0].line}" if problems and problems[0].line > 1 else ""
         raise FormatError(f"{rel}{where}: {problems[0].message if problems else 'filen är tom.'}")
     try:
-        return editor_shape({rel: in_model_order(_plain(raw), kind_for(rel))})[rel]
+        return editor_shape({rel: in_model_order(_plain(raw), content_kind(rel))})[rel]
     except (TypeError, ValueError) as err:  # a value JSON cannot carry (a YAML tag of its own)
         raise FormatError(f"{rel}: ett värde går inte att spara ({err}). Skriv det som vanlig text.") from err
 

@@ -26,8 +26,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, Field, ValidationError
 
 from generator.content.load import (Content, ContentError, Problem, _line_of, _plain, _read_yaml, _validation_problems,
-                                    _one_per_slip, _yaml_cache, reference_problems)
-from generator.content.model import Changes, FormField, Id, Model, Ref, ReviewDate, Text, Url, about
+                                    _one_per_slip, _yaml_cache, kind_for, reference_problems)
+from generator.content.model import ID_PATTERN, Changes, FormField, Id, Model, Ref, ReviewDate, Text, Url, about
 
 EDITIONS = "utgavor"  # the folder of the editions, beside guidance/ and checklists/
 
@@ -184,6 +184,20 @@ class Edition:
 
     def contact(self, ident: str) -> LocalContact:
         return next(c for c in self.contacts if c.id == ident)
+
+
+def content_kind(rel: str) -> type[Model] | None:
+    """The kind of a content file by its path: a national one (load.kind_for), or a local
+    edition's (utgavor/<id>/<file>, FILE_NAMES)."""
+    parts = rel.split("/")
+    if len(parts) == 3 and parts[0] == EDITIONS and ID_PATTERN.fullmatch(parts[1]):
+        return FILE_NAMES.get(parts[2])
+    return kind_for(rel)
+
+
+def edition_files(root: Path) -> list[Path]:
+    """The files of every edition that content_kind knows (utgavor/<id>/<file>)."""
+    return sorted(p for p in (root / EDITIONS).glob("*/*.yml") if content_kind(p.relative_to(root).as_posix()))
 
 
 def edition_ids(root: Path) -> list[str]:
