@@ -240,6 +240,11 @@ def write_config(root: Path, content: Content, offline: bool = False) -> Path:
         config["site_name"] = engine_text(f"{content.site.site_name} – {about.municipality}")
         config["site_url"] = about.site_url
         config["extra"]["utgava"] = {"namn": engine_text(about.municipality), "exempel": about.example}
+        on_call = next((c for c in content.edition.contacts if c.kind == "socialjour"), None)
+        if on_call is not None:  # the local on-call number, one tap away on every page
+            config["extra"]["utgava"]["jour"] = {"namn": engine_text(on_call.name), "tel": phone.tel_href(on_call.phone),
+                                                 "visas": engine_text(on_call.phone).replace(" ", "&nbsp;"),
+                                                 "nar": engine_text(on_call.hours or "")}
     roles = [{engine_text(r.name): f"{r.id}.md"} for r in content.roles.roles]
     if not _insert_after(config["nav"], ROLES_INDEX, roles):
         raise BuildError(f"mkdocs.yml: navigationen (nav) saknar {ROLES_INDEX}, där rollsidorna ska stå.")

@@ -105,12 +105,15 @@ def test_a_local_note_stands_beside_its_national_item_marked_as_local(edition_si
 
 
 def test_every_page_of_the_edition_says_it_is_the_edition_and_an_example(edition_site):
+    """With the local on-call number one tap away."""
     pages = sorted(edition_site.rglob("*.html"))
     assert len(pages) > 30
     for path in pages:
         html = path.read_text(encoding="utf-8")
         if "md-banner" in html:
             assert "Lokal utgåva för Exempelkommun." in html and "påhittade" in html, path
+            banner = re.search(r'<p class="utgava">(.*?)</p>', html, re.S).group(1)
+            assert 'Socialjouren i Exempelkommun: <a class="akut-tel" href="tel:0701740610">' in banner, path
 
 
 def test_search_finds_the_local_routine_by_its_own_word(edition_site):
