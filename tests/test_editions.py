@@ -286,3 +286,10 @@ def test_one_editions_slip_does_not_stop_the_other_editions(project_copy):
     assert not (project_copy / "site-utgavor" / "trasig").exists()
     assert "utgavor/trasig/rutiner.yml:" in result.stderr and '"polisomradet"' in result.stderr
     assert "1 utgåva kunde inte byggas: trasig." in result.stderr
+
+
+def test_a_routine_that_names_a_contact_of_an_edition_without_contacts_is_a_problem(project_copy):
+    (project_copy / "utgavor" / EDITION / "kontakter.yml").unlink()
+    found = _problems(project_copy)
+    assert found and all(p.startswith(f"utgavor/{EDITION}/rutiner.yml:") for p in found), found
+    assert 'ingen kontakt med id "socialjouren"' in found[0] and "(inga ännu)" in found[0]

@@ -239,8 +239,9 @@ def load_edition(root: Path, ident: str, national: Content) -> Content:
         problems.extend(_one_per_slip(own, list(reference_problems(rel, kind, raw, national.targets))))
     contacts = loaded.get(LocalContactsFile)
     routines = loaded.get(LocalRoutinesFile)
-    if routines is not None and contacts is not None:  # read as written: one slip, one problem
-        known = {c.get("id") for c in contacts[1].get("kontakter") or [] if isinstance(c, dict)}
+    if routines is not None:  # read as written: one slip, one problem (no kontakter.yml: none known)
+        written = contacts[1].get("kontakter") if contacts is not None and isinstance(contacts[1], dict) else None
+        known = {c.get("id") for c in written or [] if isinstance(c, dict)}
         rel, raw, _ = routines
         for index, routine in enumerate(raw.get("rutiner") or []):
             named = routine.get("kontakter") if isinstance(routine, dict) else None
