@@ -150,6 +150,9 @@ def _text(pdf: Path) -> str:
 
 
 def test_every_page_of_every_pdf_of_the_edition_carries_its_name(edition_site, site):
+    """On every page, and in the title that a viewer's tab and a screen reader announce."""
+    import subprocess
+
     import pikepdf
     pdfs = sorted((edition_site / "pdf").glob("*.pdf"))
     assert {p.name for p in pdfs} == {p.name for p in (site / "pdf").glob("*.pdf")} | {"lokala-rutiner-och-kontakter.pdf"}
@@ -157,6 +160,8 @@ def test_every_page_of_every_pdf_of_the_edition_carries_its_name(edition_site, s
         with pikepdf.open(pdf) as doc:
             pages = len(doc.pages)
         assert _text(pdf).count(STAMP) == pages, pdf.name
+        title = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout.split("\n")[0]
+        assert title.endswith("Exempelkommun") and title.count("Exempelkommun") == 1, (pdf.name, title)
     assert STAMP not in _text(site / "pdf" / "om-ett-barn-forsvinner.pdf")
 
 

@@ -174,7 +174,7 @@ def render_pdfs(content: Content, root: Path, out_dir: Path, workers: int | None
         if stamp is None:
             shutil.copy2(path, out_dir / f"{name}.pdf")
         else:  # the national PDF or the edition's own, with the edition's name on every page
-            (out_dir / f"{name}.pdf").write_bytes(stamp_pdf(path.read_bytes(), stamp))
+            (out_dir / f"{name}.pdf").write_bytes(stamp_pdf(path.read_bytes(), stamp, edition.name))
     # PDFs no longer made (a checklist removed), and what an older generator kept: a national
     # build prunes the national PDFs and those of editions no longer there; an edition its own
     own = f"{EDITION_ENTRY}{edition.id}--" if edition else None

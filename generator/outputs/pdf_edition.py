@@ -22,9 +22,13 @@ MM = 72 / 25.4
 RESOURCE = Name("/LokalUtgava")
 
 
-def stamp_pdf(pdf: bytes, stamp: bytes) -> bytes:
-    """`pdf` with the stamp's one page drawn at the top right of each of its pages."""
+def stamp_pdf(pdf: bytes, stamp: bytes, municipality: str) -> bytes:
+    """`pdf` with the stamp's one page drawn at the top right of each of its pages, and the
+    municipality after its title (what a viewer's tab and a screen reader announce first)."""
     with pikepdf.open(io.BytesIO(pdf)) as doc, pikepdf.open(io.BytesIO(stamp)) as line:
+        with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
+            if meta.get("dc:title") and municipality not in meta["dc:title"]:
+                meta["dc:title"] = f"{meta['dc:title']} – {municipality}"
         form = doc.copy_foreign(line.pages[0].as_form_xobject())
         _, _, width, height = (float(v) for v in line.pages[0].mediabox)
         for page in doc.pages:
