@@ -133,13 +133,28 @@ def test_host_configs_are_the_local_editor_with_the_hosts_backend(host):
         host_config(ROOT, host, "kommunen/vagledning", base_url="http://auth.kommunen.se")
 
 
-@pytest.mark.parametrize("host", ["github", "gitlab"])
-def test_the_hosted_editor_opens_in_real_decap(host, tmp_path, browser):
+def test_a_host_config_for_an_edition_offers_that_editions_files_only():
+    """`guide editor-config --utgava ID`: a municipality's maintainers edit their edition on their
+    own git host, with the same collections as `guide edit --utgava ID`."""
+    hosted = host_config(ROOT, "gitlab", "kommunen/vagledning", app_id="abc123", edition="exempelkommun")
+    assert hosted["collections"] == editor_config(ROOT, edition="exempelkommun")["collections"]
+    files = [f["file"] for c in hosted["collections"] for f in c.get("files", [])]
+    assert files and all(f.startswith("utgavor/exempelkommun/") for f in files), files
+    assert not any("folder" in c for c in hosted["collections"])
+    with pytest.raises(ValueError, match="finns inte"):
+        host_config(ROOT, "gitlab", "kommunen/vagledning", edition="finns-inte")
+    with pytest.raises(ValueError, match="finns inte"):
+        host_config(ROOT, "gitlab", "kommunen/vagledning", edition="../guidance")
+
+
+@pytest.mark.parametrize("host, edition", [("github", None), ("gitlab", None), ("gitlab", "exempelkommun")])
+def test_the_hosted_editor_opens_in_real_decap(host, edition, tmp_path, browser):
     """`guide editor-config` writes the admin folder; real Decap reads its configuration without a
     configuration error and offers the host's login, in Swedish."""
     out = tmp_path / "site" / "admin"
     subprocess.run([sys.executable, "-m", "generator.commands.cli", "--root", str(ROOT), "editor-config", "--host", host,
-                    "--repo", "kommunen/vagledning", "--app-id", "abc123", "--out", str(out)], check=True, cwd=ROOT)
+                    "--repo", "kommunen/vagledning", "--app-id", "abc123", "--out", str(out),
+                    *(["--utgava", edition] if edition else [])], check=True, cwd=ROOT)
     assert yaml.safe_load((out / "config.yml").read_text(encoding="utf-8"))["backend"]["name"] == host
     assert not list(out.glob("*.map"))
     # served on an address of its own, as the README says (not with the public site: its

@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     hosted.add_argument("--base-url", default=None, help="GitHub: er OAuth-tjänst; GitLab: er GitLabs adress")
     hosted.add_argument("--api-root", default=None, help="API-adressen för egen GitLab eller GitHub Enterprise")
     hosted.add_argument("--out", type=Path, default=Path("admin"), help="mapp att skriva (standard: admin/)")
+    hosted.add_argument("--utgava", default=None, metavar="ID", help="bara den lokala utgåvans filer i utgavor/ID/")
     changes = commands.add_parser("changes", help="kontrollera att varje ändrad innehållsfil har en ny ändringsnotis")
     changes.add_argument("--since", required=True, help="git-versionen att jämföra med, till exempel origin/main")
     fmt = commands.add_parser("format", help="skriv om innehållsfilerna i redigerarens form")
@@ -121,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             from generator.commands.hosted import write_admin
             try:
                 out = write_admin(root, args.out.resolve(), args.host, args.repo, branch=args.branch,
-                                  app_id=args.app_id, base_url=args.base_url, api_root=args.api_root)
+                                  app_id=args.app_id, base_url=args.base_url, api_root=args.api_root,
+                                  edition=args.utgava)
             except (ValueError, FileNotFoundError) as err:
                 print(f"Fel: {err}", file=sys.stderr)
                 return 1

@@ -163,12 +163,14 @@ BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
 
 
 def host_config(root: Path, host: str, repo: str, branch: str = "main", app_id: str | None = None,
-                base_url: str | None = None, api_root: str | None = None) -> dict[str, Any]:
+                base_url: str | None = None, api_root: str | None = None,
+                edition: str | None = None) -> dict[str, Any]:
     """config.yml for Decap on `host` ("github" or "gitlab"): `repo` is owner/name (GitLab:
     group/…/project), `branch` the content branch. Each change is a draft, a merge or pull request
     that a colleague reviews; publishing merges it as one commit (squash). GitLab signs in with
     PKCE (`app_id`: the OAuth application's id in your GitLab); GitHub needs an OAuth service
-    (`base_url`). `api_root` for a self-hosted GitLab or GitHub Enterprise."""
+    (`base_url`). `api_root` for a self-hosted GitLab or GitHub Enterprise. With `edition`, the
+    collections are that local edition's files only, as in `guide edit --utgava`."""
     if host not in HOSTS:
         raise ValueError(f"Okänd git-tjänst {host!r}: välj {' eller '.join(HOSTS)}.")
     if not REPO[host].fullmatch(repo) or ".." in repo or repo.endswith(".git"):
@@ -178,7 +180,10 @@ def host_config(root: Path, host: str, repo: str, branch: str = "main", app_id: 
     for url in (base_url, api_root):
         if url is not None and not url.startswith("https://"):
             raise ValueError(f"{url!r}: adressen ska börja med https://.")
-    config = editor_config(root, branch=branch)
+    if edition is not None and edition not in local.edition_ids(root):
+        raise ValueError(f"Utgåvan {edition!r} finns inte: det finns ingen mapp {EDITIONS}/{edition}/ med "
+                         f"utgava.yml. Utgåvor som finns: {', '.join(local.edition_ids(root)) or 'inga'}.")
+    config = editor_config(root, branch=branch, edition=edition)
     backend: dict[str, Any] = {"name": host, "repo": repo, "branch": branch, "squash_merges": True}
     if host == "gitlab" and app_id:
         backend.update(auth_type="pkce", app_id=app_id)

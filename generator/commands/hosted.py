@@ -18,10 +18,11 @@ from generator.commands.editor import host_config
 
 
 def write_admin(root: Path, out: Path, host: str, repo: str, branch: str = "main", app_id: str | None = None,
-                base_url: str | None = None, api_root: str | None = None) -> Path:
+                base_url: str | None = None, api_root: str | None = None, edition: str | None = None) -> Path:
     from generator.commands.edit_server import ADMIN_PAGE, ADMIN_SCRIPT, ADMIN_STYLE, DECAP_DIST
 
-    config = host_config(root, host, repo, branch=branch, app_id=app_id, base_url=base_url, api_root=api_root)
+    config = host_config(root, host, repo, branch=branch, app_id=app_id, base_url=base_url, api_root=api_root,
+                         edition=edition)
     if not (DECAP_DIST / "decap-cms.js").is_file():
         raise FileNotFoundError(f"Decap CMS saknas i {DECAP_DIST}: kör \"make edit\" en gång (den installerar den).")
     out.mkdir(parents=True, exist_ok=True)
