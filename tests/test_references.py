@@ -64,14 +64,18 @@ def test_every_id_typed_field_is_a_declared_reference():
 def test_every_target_is_named_and_defined_in_one_place():
     """Each kind of thing a Ref names has its Swedish words, and (but items, their lists and
     pages, which the model's own structure and the site's structure define) one field that
-    Defines it."""
-    used = {model.reference(a).target for kind in model.FILE_KINDS for *_, a in model.fields(kind)
+    Defines it: in the national files, or for a local edition's contacts in its own files."""
+    from generator.content.edition import EDITION_KINDS
+
+    used = {model.reference(a).target for kind in (*model.FILE_KINDS, *EDITION_KINDS) for *_, a in model.fields(kind)
             if model.reference(a)}
     assert used == set(model.TARGETS)
     for target in model.TARGETS:
         places = model.definitions(target)
         if target in (model.ITEM, model.LIST, model.PAGE):
             assert places == []
+        elif target == model.LOCAL_CONTACT:  # a local edition's own: defined in its kontakter.yml
+            assert places == [] and len(model.definitions(target, EDITION_KINDS)) == 1
         else:
             assert len(places) == 1, (target, places)
             assert model.defining_kinds(target), target

@@ -103,7 +103,7 @@ def edition_collections(root: Path, edition: str) -> list[dict[str, Any]]:
     as noter.yml: Decap opens it empty, and the first save creates it). Nothing of the national
     content: references to it are selects of the ids there are, not relations to collections
     this configuration does not have."""
-    refs = _Targets(root, relations=False)
+    refs = _Targets(root, relations=False, edition=True)
     files = [{"name": name, "label": kind.model_config["title"], "file": path,
               "description": _about(kind), "fields": fields_of(kind, refs)}
              for kind, (name, path) in zip(EDITION_KINDS, edition_files(edition).items())]
@@ -341,13 +341,14 @@ class _Targets:
     the editor opens.
     """
 
-    def __init__(self, root: Path, relations: bool = True):
+    def __init__(self, root: Path, relations: bool = True, edition: bool = False):
         self.root = root
         self.relations = relations  # False: no collection of the national content to relate to
+        self.edition = edition  # a local edition's files: what they define themselves is a relation
         self._defined: dict[str, set[str]] | None = None
 
     def widget(self, target: str, multiple: bool) -> dict[str, Any]:
-        relation = self.relation(target) if self.relations else None
+        relation = self.relation(target) if self.relations else self.local_relation(target) if self.edition else None
         if relation:
             collection, file, value, display = relation
             out: dict[str, Any] = {"widget": "relation", "collection": collection, "value_field": value,
@@ -387,6 +388,16 @@ class _Targets:
         if "*" in kind.pattern:
             return None
         return FILES_COLLECTION, Path(kind.pattern).stem, value, display
+
+    @staticmethod
+    def local_relation(target: str) -> tuple[str, str | None, str, str] | None:
+        """A relation to where a local edition's own file defines `target` (its contacts, which
+        its routines name): the file's entry in the edition's collection (edition_collections)."""
+        places = model.definitions(target, EDITION_KINDS)
+        if len(places) != 1 or len(places[0][1]) != 3 or places[0][1][1:] != ("*", "id"):
+            return None  # defined as the ids of a list's items (kontakter: [{id: …}])
+        kind, (key, _, _) = places[0]
+        return EDITION_COLLECTION, Path(kind.pattern).stem, f"{key}.*.id", f"{key}.*.namn"
 
     def pages(self) -> list[str]:
         return list(PAGE_SLUGS)

@@ -27,7 +27,7 @@ from pydantic import AfterValidator, Field, ValidationError
 
 from generator.content.load import (Content, ContentError, Problem, _line_of, _plain, _read_yaml, _validation_problems,
                                     _one_per_slip, _yaml_cache, kind_for, reference_problems)
-from generator.content.model import ID_PATTERN, Changes, FormField, Id, Model, Ref, ReviewDate, Text, Url, about
+from generator.content.model import ID_PATTERN, LOCAL_CONTACT, Changes, Defines, FormField, Id, Model, Ref, ReviewDate, Text, Url, about
 
 EDITIONS = "utgavor"  # the folder of the editions, beside guidance/ and checklists/
 
@@ -74,7 +74,7 @@ class EditionFile(Model):
 
 
 class LocalContact(Model):
-    id: Id = Field(description="Unikt id inom utgåvan, till exempel socialjouren.")
+    id: Annotated[Id, Defines(LOCAL_CONTACT)] = Field(description="Unikt id inom utgåvan, till exempel socialjouren.")
     kind: ContactKind = Field(alias="slag", description="Vad kontakten är: " + ", ".join(CONTACT_KINDS) + ".")
     name: Text = Field(alias="namn", description="Namnet som det ska visas, till exempel Socialjouren i Exempelkommun.")
     phone: Phone = Field(alias="telefon", description="Telefonnummer med riktnummer, till exempel 070-174 06 05.")
@@ -96,7 +96,8 @@ class LocalRoutine(Model):
     title: Text = Field(alias="rubrik", description="Rubriken, till exempel Så gör vi i Exempelkommun.")
     intro: Text | None = Field(default=None, alias="inledning", description="En kort inledning.")
     steps: list[Text] = Field(alias="steg", min_length=1, description="Stegen i ordning, ett per punkt.")
-    contacts: list[Id] = Field(default_factory=list, alias="kontakter", description="Kontakter (id i utgåvans kontakter.yml) att ringa, i den ordning de ska ringas.")
+    # checked by load_edition against the edition's own contacts (the national targets do not have them)
+    contacts: list[Annotated[Id, Ref(LOCAL_CONTACT)]] = Field(default_factory=list, alias="kontakter", description="Kontakter (id i utgåvans kontakter.yml) att ringa, i den ordning de ska ringas.")
 
 
 class LocalRoutinesFile(Model):

@@ -750,6 +750,7 @@ class Target:
 ITEM = "item"  # any content item (an `Item`) in guidance/, by its id
 LIST = "list"  # a list of a content item, as "<item id>/<YAML key>" (a Ref to it has `of`)
 PAGE = "page"  # a page of the site: the site's structure, not the content, knows them
+LOCAL_CONTACT = "local-contact"  # a local edition's contact (utgavor/<id>/kontakter.yml), named by its routines
 TARGETS: dict[str, Target] = {
     "source": Target("en källa", "ingen källa", "källan"),
     "actor": Target("en aktör", "ingen aktör", "aktören"),
@@ -764,6 +765,7 @@ TARGETS: dict[str, Target] = {
                  advice_text="lägg först till posten i rätt fil i guidance/"),
     LIST: Target("en lista", "ingen lista", "listan", place="gruppen",
                  hint_text="Namnet på en lista i gruppen (grupp:), som det står i gruppens fil, till exempel deltar."),
+    LOCAL_CONTACT: Target("en kontakt", "ingen kontakt", "kontakten", place="utgåvans kontakter.yml"),
     PAGE: Target("en sida", "ingen sida", "sidan", place="webbplatsens sidor",
                  advice_text="se sidornas namn (utan .md) i menyn i mkdocs.yml",
                  hint_text="Namnet på en sida på webbplatsen, som i dess adress, till exempel varningssignaler."),
@@ -875,9 +877,10 @@ def fields(kind: type[BaseModel]) -> Iterator[tuple[tuple[str, ...], type[BaseMo
 
 
 @functools.cache
-def definitions(target: str) -> list[tuple[type[BaseModel], tuple[str, ...]]]:
-    """(kind of file, path of YAML keys) of each field that `Defines(target)`."""
-    return [(kind, path) for kind in FILE_KINDS for path, _, _, annotation in fields(kind)
+def definitions(target: str, kinds: tuple[type[BaseModel], ...] | None = None) -> list[tuple[type[BaseModel], tuple[str, ...]]]:
+    """(kind of file, path of YAML keys) of each field that `Defines(target)`, among the national
+    kinds of file or `kinds` (a local edition's, content/edition.py)."""
+    return [(kind, path) for kind in (FILE_KINDS if kinds is None else kinds) for path, _, _, annotation in fields(kind)
             if (d := definition(annotation)) is not None and d.target == target]
 
 
