@@ -27,6 +27,7 @@ from generator.commands.format import format_files
 from generator.content.load import content_files, load_content
 from generator.sitemap import PAGE_SLUGS
 from generator.commands.schema import VSCODE_SETTINGS, file_key, vscode_mapping, write_schemas
+from generator.content.edition import EDITION_KINDS, EditionFile, LocalContactsFile
 
 SIGNS = "guidance/varningssignaler.yml"
 SIGN = "Låg skolnärvaro eller upprepade frånvarotillfällen"
@@ -96,7 +97,7 @@ def test_every_field_has_a_swedish_description():
 
 def test_hints_match_the_json_schemas(tmp_path):
     written = write_schemas(tmp_path, tmp_path / "schemas")
-    assert len(written) == len(model.FILE_KINDS)
+    assert len(written) == len(model.FILE_KINDS) + len(EDITION_KINDS) == len({p.name for p in written})
     signs = json.loads((tmp_path / "schemas" / "varningssignaler.json").read_text(encoding="utf-8"))
     sign = signs["$defs"]["Sign"]["properties"]
     assert sign["text"]["description"] == model.Sign.model_fields["text"].description
@@ -114,6 +115,7 @@ def test_schemas_and_vscode_settings_are_up_to_date(tmp_path):
     for schema, patterns in settings["yaml.schemas"].items():
         assert (ROOT / schema).exists() and any(Path(ROOT).glob(patterns[0]))
     assert file_key(model.RegionFile) == "kontakter"
+    assert file_key(LocalContactsFile) == "utgava-kontakter" and file_key(EditionFile) == "utgava"
 
 
 def test_format_gives_the_editors_shape(project_copy):

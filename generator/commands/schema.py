@@ -3,7 +3,8 @@
 The schemas are the model's own (pydantic `model_json_schema`, by YAML key), so their titles
 and Swedish descriptions are the editor's labels and hints. A value that names something
 (`model.Ref`) says what it names (`x-reference`) and where those are; a site page can only be
-one of the site's pages (an enum). .vscode/settings.json maps each file pattern (the model's
+one of the site's pages (an enum). A local edition's files (utgavor/<id>/) have theirs too
+(utgava-*.json). .vscode/settings.json maps each file pattern (the model's
 `pattern`) to its schema.
 """
 
@@ -16,6 +17,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from generator.content import model
+from generator.content.edition import EDITION_KINDS, EDITIONS
+
+KINDS = (*model.FILE_KINDS, *EDITION_KINDS)  # the national files, then a local edition's (utgavor/<id>/)
 
 SCHEMA_DIR = Path("schemas")
 VSCODE_SETTINGS = Path(".vscode/settings.json")
@@ -51,7 +55,7 @@ def write_schemas(root: Path, out: Path | None = None) -> list[Path]:
     folder = out or root / SCHEMA_DIR
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind in model.FILE_KINDS:
+    for kind in KINDS:
         path = folder / f"{file_key(kind)}.json"
         text = json.dumps(file_schema(kind), ensure_ascii=False, indent=2) + "\n"
         if not path.exists() or path.read_text(encoding="utf-8") != text:
@@ -75,8 +79,11 @@ def write_vscode_settings(root: Path) -> Path:
 
 
 def file_key(kind: type[BaseModel]) -> str:
-    """guidance/aktorer.yml -> aktorer; guidance/kontakter/*.yml -> kontakter; checklists/*.yml -> checklista."""
+    """guidance/aktorer.yml -> aktorer; guidance/kontakter/*.yml -> kontakter; checklists/*.yml -> checklista;
+    utgavor/*/kontakter.yml -> utgava-kontakter."""
     pattern = kind.pattern
+    if pattern.startswith(f"{EDITIONS}/"):
+        return f"utgava-{Path(pattern).stem}".replace("utgava-utgava", "utgava")
     if pattern.endswith("/*.yml"):
         return {"checklists": "checklista", "checklists/paket": "paket"}.get(
             pattern.removesuffix("/*.yml"), Path(pattern).parent.name)
@@ -86,6 +93,6 @@ def file_key(kind: type[BaseModel]) -> str:
 def vscode_mapping(schema_dir: str = SCHEMA_DIR.as_posix()) -> dict[str, list[str]]:
     """The `yaml.schemas` setting: schema file -> the content files it describes."""
     mapping = {}
-    for kind in model.FILE_KINDS:
+    for kind in KINDS:
         mapping[f"./{schema_dir}/{file_key(kind)}.json"] = [kind.pattern]
     return mapping
