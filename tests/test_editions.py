@@ -278,7 +278,8 @@ def test_the_search_box_finds_the_local_routine_by_its_own_word(edition_site, br
 
 def test_one_editions_slip_does_not_stop_the_other_editions(project_copy):
     """`guide build --alla-utgavor` with two editions, one with a slip: the other is built, the
-    slip is named with its file and line, and the command says which edition failed (exit 1)."""
+    slip is named with its file and line, and the command says which edition failed (exit 1).
+    `guide check --alla-utgavor` names the same slip, and nothing of the sound edition."""
     import shutil
     import subprocess
     import sys
@@ -294,6 +295,10 @@ def test_one_editions_slip_does_not_stop_the_other_editions(project_copy):
     assert not (project_copy / "site-utgavor" / "trasig").exists()
     assert "utgavor/trasig/rutiner.yml:" in result.stderr and '"polisomradet"' in result.stderr
     assert "1 utgåva kunde inte byggas: trasig." in result.stderr
+    checked = subprocess.run([sys.executable, "-m", "generator.commands.cli", "--root", str(project_copy), "check",
+                              "--alla-utgavor"], capture_output=True, text=True, cwd=ROOT)
+    assert checked.returncode == 1 and "utgavor/trasig/rutiner.yml:" in checked.stderr, checked.stderr
+    assert "utgavor/exempelkommun/" not in checked.stderr and "Fel i trasig." in checked.stderr
 
 
 def test_a_routine_that_names_a_contact_of_an_edition_without_contacts_is_a_problem(project_copy):

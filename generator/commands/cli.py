@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     check_cmd = commands.add_parser("check", help="kontrollera innehållet")
     check_cmd.add_argument("--utgava", default=None, metavar="ID", help="kontrollera också den lokala utgåvan i utgavor/ID/")
+    check_cmd.add_argument("--alla-utgavor", action="store_true", help="kontrollera också varje lokal utgåva")
     build = commands.add_parser("build", help="bygg webbplatsen till site/")
     build.add_argument("--utgava", default=None, metavar="ID",
                        help="bygg den lokala utgåvan i utgavor/ID/ (till site-utgavor/ID/)")
@@ -78,7 +79,24 @@ def main(argv: list[str] | None = None) -> int:
     from generator.views.history import content_warnings
 
     try:
-        if args.command == "check":
+        if args.command == "check" and args.alla_utgavor:  # every edition, each with all its problems
+            from generator.content.edition import edition_ids
+
+            content = check(root, render=True)
+            failed = []
+            for edition in edition_ids(root):
+                try:
+                    check(root, render=True, edition=edition)
+                except BuildError as err:
+                    failed.append(edition)
+                    print(f"Utgåvan {edition}: {err}", file=sys.stderr)
+            if failed:
+                print(f"Fel i {', '.join(failed)}. Det nationella innehållet är korrekt.", file=sys.stderr)
+                return 1
+            count = len(edition_ids(root))
+            print(f"Innehållet är korrekt: {len(content.files)} filer och {count} "
+                  f"{'utgåva' if count == 1 else 'utgåvor'} kontrollerade.")
+        elif args.command == "check":
             content = check(root, render=True, edition=args.utgava)
             for warning in content_warnings(content):  # review dates: warnings, never errors
                 print(warning, file=sys.stderr)
