@@ -306,3 +306,23 @@ def test_a_routine_that_names_a_contact_of_an_edition_without_contacts_is_a_prob
     found = _problems(project_copy)
     assert found and all(p.startswith(f"utgavor/{EDITION}/rutiner.yml:") for p in found), found
     assert 'ingen kontakt med id "socialjouren"' in found[0] and "(inga ännu)" in found[0]
+
+
+def test_the_nu_html_checker_and_lighthouse_pass_the_pages_with_local_content(edition_site, tmp_path):
+    """Every page of the edition (each has its banner) through the Nu Html Checker, and the
+    pages with the most local content through Lighthouse's accessibility audit on a phone."""
+    import json
+    import sys
+
+    from test_public_sector import nu_html_errors
+
+    ours, _ = nu_html_errors(sorted(str(p) for p in edition_site.rglob("*.html")))
+    assert not ours, json.dumps(ours, ensure_ascii=False, indent=1)[:4000]
+    sys.path.insert(0, str(ROOT / "tools"))
+    import lighthouse
+
+    pages = ["forsvinnande/", "kontakter/", "checklistor/"]
+    for url in serve(edition_site, tmp_path):
+        reports = lighthouse.audit_all([f"{url}/{path}" for path in pages], ["accessibility"])
+        for path, report in zip(pages, reports):
+            assert lighthouse.scores(report) == {"accessibility": 100}, (path, lighthouse.failed_audits(report))

@@ -432,8 +432,9 @@ MATERIAL_VNU_ERRORS = [
 ]
 
 
-def test_nu_html_checker_finds_no_errors_of_our_own(site):
-    files = sorted(str(p) for p in site.rglob("*.html"))
+def nu_html_errors(files: list[str]) -> tuple[list[tuple[str, str, str]], set[int]]:
+    """The Nu Html Checker's errors in `files` that are ours (page, message, extract), and which
+    of Material's own (MATERIAL_VNU_ERRORS) occurred."""
     done = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--errors-only", *files],
                           capture_output=True, text=True, timeout=600)
     messages = json.loads(done.stderr)["messages"]
@@ -446,6 +447,11 @@ def test_nu_html_checker_finds_no_errors_of_our_own(site):
         used.update(allowed)
         if not allowed:
             ours.append((Path(m.get("url", "")).parent.name, m["message"], m.get("extract", "")))
+    return ours, used
+
+
+def test_nu_html_checker_finds_no_errors_of_our_own(site):
+    ours, used = nu_html_errors(sorted(str(p) for p in site.rglob("*.html")))
     assert not ours, json.dumps(ours, ensure_ascii=False, indent=1)[:4000]
     assert used == set(range(len(MATERIAL_VNU_ERRORS))), "an allowed error no longer occurs: remove it"
 

@@ -86,7 +86,7 @@ FORMS = {
     "handläggaren": "kontakter/", "projektledaren": "kontakter/", "skolsamordnarna": "kontakter/",
     "kommittéer": "ordlista/", "medarbetarna": "samverkan/", "ramen": "samverkan/",
     "sjukdomar": "skola/", "utvisningen": "skola/", "grundskolor": "skola/", "förskoleklassen": "skola/",
-    "tangentborden": "tillganglighet/", "formulärfälten": "tillganglighet/",
+    "tangentborden": "tillganglighet/", "mobilbredden": "tillganglighet/",
     "vårdinstansen": "varningssignaler/", "boendesituationen": "varningssignaler/",
     "rådgivningen": "varningssignaler/",
     # an unstressed e that drops, a doubled consonant (nummer/numren, kapitel/kapitlet)
