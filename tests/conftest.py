@@ -411,3 +411,36 @@ def article_text(path: Path) -> str:
     text = re.sub(r"</?(abbr|a|strong|em|span|small|code)\b[^>]*>", "", text)
     text = re.sub(r"<[^>]+>", " ", text)
     return " ".join(html.unescape(text).split())
+
+
+# --- the editor in a browser, and git for the review flow (test_editor, test_edition_editor,
+# test_review_flow) --------------------------------------------------------------------------------
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "Projektet", "GIT_AUTHOR_EMAIL": "projektet@example.se",
+           "GIT_COMMITTER_NAME": "Projektet", "GIT_COMMITTER_EMAIL": "projektet@example.se"}
+
+
+def git(root: Path, *args: str) -> str:
+    """git in `root`, as the project (none of the caller's GIT_ variables)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True,
+                          env={**env, **GIT_ENV}).stdout
+
+
+def open_entry(page, address: str, entry: str) -> None:
+    """Open an entry in the editor, logging in first if needed (the local backend asks no password)."""
+    page.goto(f"{address}/admin/#/collections/{entry}")
+    login = page.get_by_role("button", name="Logga in")
+    page.locator("[class*=ControlContainer]").or_(login).first.wait_for()
+    if login.is_visible():
+        login.click()
+        page.goto(f"{address}/admin/#/collections/{entry}")
+    page.locator("[class*=ControlContainer]").first.wait_for()
+
+
+def expand_item(page, summary: str) -> None:
+    """Open a collapsed list item in the editor by its summary (the item's own text)."""
+    label = page.locator("[class*=NestedObjectLabel]").filter(has_text=re.compile(f"^{re.escape(summary)}$")).first
+    label.wait_for(state="attached")
+    if label.is_visible():  # a collapsed item shows its summary; an open one does not
+        label.locator("xpath=..").locator("button").first.click()

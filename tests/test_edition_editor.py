@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, TODAY, copy_project, get, running_editor, wait_for
+from conftest import ROOT, TODAY, copy_project, expand_item, get, git, open_entry, running_editor, wait_for
 from generator.commands.editor import EDITION_COLLECTION
 from generator.content.edition import EDITIONS, FILE_NAMES
 
@@ -134,23 +134,6 @@ def test_the_preview_is_the_edition(editor):
     assert re.findall(r'href="tel:(\d+)"', article)[0] == "0701740610"  # the local on-call number first
 
 
-def _expand(page, summary: str) -> None:
-    label = page.locator("[class*=NestedObjectLabel]").filter(has_text=re.compile(f"^{re.escape(summary)}$")).first
-    label.wait_for(state="attached")
-    if label.is_visible():
-        label.locator("xpath=..").locator("button").first.click()
-
-
-def _open(page, editor: Editor, entry: str) -> None:
-    page.goto(f"{editor.origin}/admin/#/collections/{entry}")
-    login = page.get_by_role("button", name="Logga in")
-    page.locator("[class*=ControlContainer]").or_(login).first.wait_for()
-    if login.is_visible():
-        login.click()
-        page.goto(f"{editor.origin}/admin/#/collections/{entry}")
-    page.locator("[class*=ControlContainer]").first.wait_for()
-
-
 def _publish(page) -> None:
     page.get_by_role("button", name="Publicera").click()
     page.get_by_text("Publicera nu").click()
@@ -167,8 +150,8 @@ def page(browser):
 def test_saving_a_local_number_changes_that_file_only_and_the_preview_shows_it(editor, page):
     before = _snapshot(editor.root)
     text = (editor.root / CONTACTS).read_text(encoding="utf-8")
-    _open(page, editor, f"{EDITION_COLLECTION}/entries/kontakter")
-    _expand(page, ON_CALL_TEXT)
+    open_entry(page, editor.origin, f"{EDITION_COLLECTION}/entries/kontakter")
+    expand_item(page, ON_CALL_TEXT)
     box = next(b for b in page.locator("input:visible").all() if b.input_value() == OLD_NUMBER)
     box.fill(NEW_NUMBER)
     _publish(page)
@@ -188,7 +171,7 @@ def test_saving_a_local_number_changes_that_file_only_and_the_preview_shows_it(e
 def test_a_missing_optional_file_is_created_in_the_editor(editor, page):
     """noter.yml is optional: its entry opens empty, and the first save creates the file."""
     assert not (editor.root / NOTES).exists()
-    _open(page, editor, f"{EDITION_COLLECTION}/entries/noter")
+    open_entry(page, editor.origin, f"{EDITION_COLLECTION}/entries/noter")
     page.locator("input[type=date]").first.fill(TODAY.isoformat())
     page.get_by_role("button", name=re.compile("Lägg till noter", re.I)).click()
     notes = page.locator("[class*=ControlContainer]").filter(has=page.locator("label", has_text=re.compile("^Noter")))
@@ -210,8 +193,8 @@ def test_a_routine_picks_its_contacts_from_the_editions_own(editor, page):
     """A routine's "Kontakter" is a picker of the edition's contacts by name (a relation to its
     kontakter.yml, model.Defines/Ref), not a box to type an id into; what is picked is saved as the id."""
     routines = editor.root / EDITIONS / EDITION / "rutiner.yml"
-    _open(page, editor, f"{EDITION_COLLECTION}/entries/rutiner")
-    _expand(page, "Så gör vi i Exempelkommun")
+    open_entry(page, editor.origin, f"{EDITION_COLLECTION}/entries/rutiner")
+    expand_item(page, "Så gör vi i Exempelkommun")
     picker = page.locator("[class*=ControlContainer]").filter(
         has=page.locator("label", has_text=re.compile("^Kontakter"))).first
     picker.get_by_text("Socialjouren i Exempelkommun").first.wait_for()  # the id shown by the contact's name
@@ -285,16 +268,6 @@ def test_the_editions_own_file_is_read_and_its_files_not_deleted(editor):
 # --- the editorial workflow (git): drafts of edition files, published with a change note ---------
 
 BRANCH = "vagledning"
-GIT_ENV = {"GIT_AUTHOR_NAME": "Projektet", "GIT_AUTHOR_EMAIL": "projektet@example.se",
-           "GIT_COMMITTER_NAME": "Projektet", "GIT_COMMITTER_EMAIL": "projektet@example.se"}
-
-
-def git(root: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True,
-                          env={**env, **GIT_ENV}).stdout
-
-
 @pytest.fixture(scope="module")
 def reviewed(tmp_path_factory, site):
     root = _project(tmp_path_factory.mktemp("edition-git"))

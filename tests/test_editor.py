@@ -19,7 +19,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from conftest import ROOT, copy_project, free_port, get, wait_for
+from conftest import ROOT, copy_project, expand_item, free_port, get, open_entry, wait_for
 from test_public_sector import AXE, AXE_RUN, AXE_TAGS
 from generator.content import model
 from generator.commands.editor import FILES_COLLECTION, FOLDERS, editor_config
@@ -171,25 +171,6 @@ def page(browser):
     assert outside == [], f"requests left 127.0.0.1: {outside}"
 
 
-def _open(page, address: str, entry: str) -> None:
-    """Open an entry in the editor, logging in first if needed (the local backend asks no password)."""
-    page.goto(f"{address}/admin/#/collections/{entry}")
-    login = page.get_by_role("button", name="Logga in")
-    page.locator("[class*=ControlContainer]").or_(login).first.wait_for()
-    if login.is_visible():
-        login.click()
-        page.goto(f"{address}/admin/#/collections/{entry}")
-    page.locator("[class*=ControlContainer]").first.wait_for()
-
-
-def _expand(page, summary: str) -> None:
-    """Open a collapsed list item by its summary (the item's own text)."""
-    label = page.locator("[class*=NestedObjectLabel]").filter(has_text=re.compile(f"^{re.escape(summary)}$")).first
-    label.wait_for(state="attached")
-    if label.is_visible():  # a collapsed item shows its summary; an open one does not
-        label.locator("xpath=..").locator("button").first.click()
-
-
 def _stable(page, selector: str):
     """The element `selector` finds now, by its DOM id (a selector on the value stops matching as you type)."""
     return page.locator("#" + page.locator(selector).get_attribute("id"))
@@ -228,9 +209,9 @@ def test_edit_a_sign_changes_one_line_and_the_preview(editor, page):
     address, root = editor
     path = root / SIGNS
     before = path.read_text(encoding="utf-8")
-    _open(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
-    _expand(page, "Tidiga varningssignaler att uppmärksamma")
-    _expand(page, SIGN)
+    open_entry(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
+    expand_item(page, "Tidiga varningssignaler att uppmärksamma")
+    expand_item(page, SIGN)
     _sign_box(page, SIGN).fill("Låg skolnärvaro eller många frånvarotillfällen")
     _publish(page)
     assert _saved(path, before), "the editor did not save"
@@ -246,10 +227,10 @@ def test_emptying_a_required_text_is_refused(editor, page):
     address, root = editor
     path = root / SIGNS
     before = path.read_text(encoding="utf-8")
-    _open(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
-    _expand(page, "Tecken på att barnet kan vara utsatt för utnyttjande eller människohandel")
+    open_entry(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
+    expand_item(page, "Tecken på att barnet kan vara utsatt för utnyttjande eller människohandel")
     sign = "Barnet verkar kontrollerat av någon annan eller vågar inte fatta egna beslut"
-    _expand(page, sign)
+    expand_item(page, sign)
     _sign_box(page, sign).fill("")
     _publish(page)
     page.get_by_text(re.compile("obligatoriskt|krävs|required", re.I)).first.wait_for(timeout=10_000)
@@ -264,9 +245,9 @@ def test_a_problem_only_the_loader_sees_shows_on_the_preview_until_fixed(editor,
     address, root = editor
     path = root / SIGNS
     before = path.read_text(encoding="utf-8")
-    _open(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
-    _expand(page, "Tidiga varningssignaler att uppmärksamma")
-    _expand(page, "Isolering från andra barn och sociala sammanhang")
+    open_entry(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
+    expand_item(page, "Tidiga varningssignaler att uppmärksamma")
+    expand_item(page, "Isolering från andra barn och sociala sammanhang")
     id_box = _stable(page, "input:visible[value='vs-isolering']")
     _replace(id_box, "vs-lag-skolnarvaro")
     _publish(page)
@@ -282,9 +263,9 @@ def test_a_problem_only_the_loader_sees_shows_on_the_preview_until_fixed(editor,
     assert preview.get_by_role("heading", name="Varningssignaler").count() == 0  # not the old page
     # fixed in the editor (opened anew, as after a break): the same preview tab comes back by itself
     page = page.context.new_page()
-    _open(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
-    _expand(page, "Tidiga varningssignaler att uppmärksamma")
-    _expand(page, "Isolering från andra barn och sociala sammanhang")
+    open_entry(page, address, f"{FILES_COLLECTION}/entries/varningssignaler")
+    expand_item(page, "Tidiga varningssignaler att uppmärksamma")
+    expand_item(page, "Isolering från andra barn och sociala sammanhang")
     _replace(_stable(page, "input:visible[value='vs-lag-skolnarvaro']"), "vs-isolering")
     _publish(page)
     preview.get_by_role("heading", name="Varningssignaler").first.wait_for(timeout=60_000)
@@ -309,7 +290,7 @@ def _pick(page, label: str, value: str) -> None:
 @pytest.mark.xdist_group("editor")
 def test_adding_a_region_builds_its_page(editor, page):
     address, root = editor
-    _open(page, address, "kontakter/new")
+    open_entry(page, address, "kontakter/new")
     page.locator("input[type=date]").first.fill("2026-11-24")
     page.get_by_label(re.compile("^Id")).first.fill("gavleborg")
     page.get_by_label(re.compile("^Region")).first.fill("Gävleborgs län")
@@ -391,7 +372,7 @@ def test_every_file_kind_round_trips_with_a_one_field_diff(editor, page):
                 ("checklistor/entries/riskfaktorer", "checklists/riskfaktorer.yml"),
                 ("paket/entries/individniva", "checklists/paket/individniva.yml")]
     assert len(entries) == len(model.FILE_KINDS)
-    _open(page, address, entries[0][0])  # logged in
+    open_entry(page, address, entries[0][0])  # logged in
     page.goto(f"{address}/admin/#/collections/{FILES_COLLECTION}")
     page.locator(f"a[href*='{entries[1][0]}']").first.wait_for()
     _axe(page, DECAPS_LAYOUT)  # the collection list
@@ -401,7 +382,7 @@ def test_every_file_kind_round_trips_with_a_one_field_diff(editor, page):
         before = path.read_text(encoding="utf-8")
         page.goto(f"{address}/admin/#/collections/{entry.split('/')[0]}")  # leaves the last entry, as a maintainer does
         page.locator(f"a[href*='{entry}']").first.wait_for()
-        _open(page, address, entry)
+        open_entry(page, address, entry)
         data = yaml.safe_load(before)
         if "granskad" in data:
             old = str(data["granskad"])
@@ -417,7 +398,7 @@ def test_every_file_kind_round_trips_with_a_one_field_diff(editor, page):
             _replace(box, new)
             expected = [f"-{line}" for line in _title_lines(before)] + [f"+titel: {new}"]
         if rel == "guidance/aktorer.yml":
-            _expand(page, "Migrationsverket")
+            expand_item(page, "Migrationsverket")
             _replace(_stable(page, "input:visible[value='Migrationsverket']"), "Migrationsverket (myndigheten)")
             expected.insert(1, "-    namn: Migrationsverket")
             expected.append("+    namn: Migrationsverket (myndigheten)")
@@ -442,14 +423,14 @@ def test_pickers_of_declared_references_show_and_save_ids(editor, page):
     picked by the level's name from samverkan.yml; saved, the pack is listed under its level on
     the checklists page."""
     address, root = editor
-    _open(page, address, f"{FILES_COLLECTION}/entries/forsvinnande")
+    open_entry(page, address, f"{FILES_COLLECTION}/entries/forsvinnande")
     who = _field(page, "Vem gör vad").first
     expect(who).to_contain_text("Efterforskar barn som avviker")  # pol-efterforska, shown by its text
     path = root / "checklists" / "paket" / "ny-god-man.yml"
     before = path.read_text(encoding="utf-8")
     page.goto(f"{address}/admin/#/collections/paket")  # leaves the entry, as a maintainer does
     page.locator("a[href*='paket/entries/ny-god-man']").first.wait_for()
-    _open(page, address, "paket/entries/ny-god-man")
+    open_entry(page, address, "paket/entries/ny-god-man")
     expect(_field(page, "Titel").first.locator("input").first).to_have_value("Introduktion för en ny god man")
     _pick(page, "Samverkansnivå", "Individnivå")
     _publish(page)

@@ -25,7 +25,7 @@ import pytest
 import yaml
 from playwright.sync_api import Error as PlaywrightError
 
-from conftest import TODAY, copy_project, get, running_editor, wait_for
+from conftest import TODAY, copy_project, expand_item, get, git, open_entry, running_editor, wait_for
 from generator.commands.format import format_files
 
 pytestmark = pytest.mark.xdist_group("review-flow")  # one editor for the module, tests in order
@@ -35,14 +35,6 @@ SIGNS = "guidance/varningssignaler.yml"
 SIGN = "Låg skolnärvaro eller upprepade frånvarotillfällen"
 NEW_SIGN = "Låg skolnärvaro eller många frånvarotillfällen"
 NOTE = "Signalen om skolnärvaro säger nu många frånvarotillfällen."
-GIT_ENV = {"GIT_AUTHOR_NAME": "Projektet", "GIT_AUTHOR_EMAIL": "projektet@example.se",
-           "GIT_COMMITTER_NAME": "Projektet", "GIT_COMMITTER_EMAIL": "projektet@example.se"}
-
-
-def git(root: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True,
-                          env={**env, **GIT_ENV}).stdout
 
 
 class Editor:
@@ -104,18 +96,6 @@ def _maintainer(browser, editor: Editor, name: str, email: str):
     return context, page, outside
 
 
-def _open(page, editor: Editor, entry: str) -> None:
-    page.goto(f"{editor.origin}/admin/#/collections/{entry}")
-    page.locator("[class*=ControlContainer]").first.wait_for()
-
-
-def _expand(page, summary: str) -> None:
-    label = page.locator("[class*=NestedObjectLabel]").filter(has_text=re.compile(f"^{re.escape(summary)}$")).first
-    label.wait_for(state="attached")
-    if label.is_visible():
-        label.locator("xpath=..").locator("button").first.click()
-
-
 def _status(page, now: str, new: str) -> None:
     page.get_by_role("button", name=f"Status: {now}").click()
     page.get_by_role("menuitem", name=new).click()
@@ -134,9 +114,9 @@ def test_a_draft_is_reviewed_by_another_maintainer_and_published_as_one_commit(e
     context_b, b, outside_b = _maintainer(browser, editor, "Bo Berg", "bo.berg@kommun.se")
     try:
         # A writes a draft and asks for review
-        _open(a, editor, "innehall/entries/varningssignaler")
-        _expand(a, "Tidiga varningssignaler att uppmärksamma")
-        _expand(a, SIGN)
+        open_entry(a, editor.origin, "innehall/entries/varningssignaler")
+        expand_item(a, "Tidiga varningssignaler att uppmärksamma")
+        expand_item(a, SIGN)
         a.locator("textarea:visible").filter(has_text=SIGN).first.fill(NEW_SIGN)
         a.get_by_role("button", name="Spara", exact=True).click()
         a.get_by_role("button", name="Status: Utkast").wait_for()
@@ -175,7 +155,7 @@ def test_a_draft_is_reviewed_by_another_maintainer_and_published_as_one_commit(e
         assert editor.drafts() == ["refs/heads/cms/innehall/varningssignaler"]
 
         # A adds the change note to the draft
-        _open(a, editor, "innehall/entries/varningssignaler")
+        open_entry(a, editor.origin, "innehall/entries/varningssignaler")
         a.get_by_role("button", name=re.compile("Lägg till ändringar")).click()
         changes = a.locator("[class*=ControlContainer]").filter(
             has=a.locator("label", has_text=re.compile("^Ändringar", re.I))).first
@@ -190,7 +170,7 @@ def test_a_draft_is_reviewed_by_another_maintainer_and_published_as_one_commit(e
         assert _tree_state(editor.root) == before, "a draft changed the maintainer's working tree"
 
         # B publishes
-        _open(b, editor, "innehall/entries/varningssignaler")
+        open_entry(b, editor.origin, "innehall/entries/varningssignaler")
         b.get_by_role("button", name="Status: Klar att publicera").wait_for()
         _publish(b)
         assert wait_for(lambda: git(editor.root, "rev-parse", BRANCH).strip() != start, 30), \

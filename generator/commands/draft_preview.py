@@ -18,9 +18,8 @@ import sys
 import tarfile
 import threading
 from pathlib import Path
-from typing import Any
 
-from generator.commands.drafts import DraftError, Drafts
+from generator.commands.drafts import Drafts
 from generator.content.edition import EDITIONS
 
 FOLDER = Path("build/utkast")

@@ -380,7 +380,7 @@ li{{margin-bottom:1rem}} code{{background:#eee;padding:0 .2rem}} h1{{color:#8b00
 """
 
 
-WAITING_PAGE = f"""<!doctype html>
+WAITING_PAGE = """<!doctype html>
 <html lang="sv"><head><meta charset="utf-8"><title>Förhandsgranskningen byggs</title></head>
 <body><main><h1>Förhandsgranskningen byggs …</h1><p>Sidan laddas om av sig själv när den är klar.</p></main>
 RELOAD</body></html>
