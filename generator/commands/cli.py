@@ -104,19 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "build" and args.alla_utgavor:
             from generator.content.edition import edition_ids
 
-            failed = []  # one municipality's slip does not stop the others' editions
-            for edition in [None, *edition_ids(root)]:
-                started = time.perf_counter()
-                try:
-                    target = build_site(root, edition=edition)
-                except BuildError as err:
-                    if edition is None:
-                        raise  # every edition stands on the national content
-                    failed.append(edition)
-                    print(f"Utgåvan {edition} kunde inte byggas. {err}", file=sys.stderr, flush=True)
-                    continue
-                print(f"{'Webbplatsen' if edition is None else 'Utgåvan ' + edition} är byggd i {target} "
-                      f"({time.perf_counter() - started:.1f} s).", flush=True)
+            failed = _build_each(root, [None, *edition_ids(root)])
             if failed:
                 which = "1 utgåva" if len(failed) == 1 else f"{len(failed)} utgåvor"
                 print(f"{which} kunde inte byggas: {', '.join(failed)}. Den förra webbplatsen för "
@@ -189,6 +177,29 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     return 0
+
+
+
+def _build_each(root: Path, editions: list[str | None]) -> list[str]:
+    """Build the national site (None) and each edition, one after the other; the editions that
+    could not be built. One municipality's slip does not stop the others' editions; a slip in
+    the national content stops them all (every edition stands on it)."""
+    from generator.pipeline import BuildError, build_site
+
+    failed = []
+    for edition in editions:
+        started = time.perf_counter()
+        try:
+            target = build_site(root, edition=edition)
+        except BuildError as err:
+            if edition is None:
+                raise
+            failed.append(edition)
+            print(f"Utgåvan {edition} kunde inte byggas. {err}", file=sys.stderr, flush=True)
+            continue
+        print(f"{'Webbplatsen' if edition is None else 'Utgåvan ' + edition} är byggd i {target} "
+              f"({time.perf_counter() - started:.1f} s).", flush=True)
+    return failed
 
 
 if __name__ == "__main__":
