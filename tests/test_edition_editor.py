@@ -230,6 +230,29 @@ def _refused(status: int, answer: dict, rel: str) -> None:
                                     f"{', '.join(sorted(f'{EDITIONS}/{EDITION}/{n}' for n in FILE_NAMES))}."), answer
 
 
+@pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"}, {"Origin": "null"},
+                                     {"Host": "evil.example"}, {"Host": "localhost"}])
+def test_a_save_from_another_origin_or_host_name_is_refused(editor, headers):
+    """The edition's own file, as a hostile page would save it: from its origin, or through a
+    name that points at 127.0.0.1 (DNS rebinding). Refused, and nothing written."""
+    before = _snapshot(editor.root)
+    body = json.dumps({"action": "persistEntry", "params": {"entry": {"path": CONTACTS, "raw": "kontakter: []\n"},
+                       "assets": [], "options": {}}}).encode()
+    connection = http.client.HTTPConnection("127.0.0.1", editor.port, timeout=30)
+    try:
+        connection.putrequest("POST", editor.api, skip_host=True)
+        sent = {"Host": f"127.0.0.1:{editor.port}", "Origin": editor.origin,
+                "Content-Type": "application/json; charset=utf-8", "Content-Length": str(len(body)), **headers}
+        for name, value in sent.items():
+            connection.putheader(name, value)
+        connection.endheaders(body)
+        status = connection.getresponse().status
+    finally:
+        connection.close()
+    assert status in (400, 403, 421), status
+    assert _snapshot(editor.root) == before
+
+
 @pytest.mark.parametrize("rel", OUTSIDE)
 def test_no_path_outside_the_edition_is_read_written_or_deleted(editor, rel):
     before = _snapshot(editor.root)
